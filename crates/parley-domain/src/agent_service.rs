@@ -31,18 +31,34 @@ impl AgentService {
     /// scenario unless `settings` is given; the scenario's inputs and outputs become the agent's
     /// declared variables.
     pub async fn create(&self, who: &Principal, channel: Channel, source: &str, settings: Option<AgentSettings>) -> Result<Agent> {
+        self.create_with(who, channel, source, |defaults| {
+            if let Some(settings) = settings {
+                *defaults = settings;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Creates an agent from a scenario document, changing the defaults (named after the
+    /// scenario) through `change` before they are validated: for faces that take partial settings.
+    pub async fn create_with(
+        &self,
+        who: &Principal,
+        channel: Channel,
+        source: &str,
+        change: impl FnOnce(&mut AgentSettings) -> Result<()>,
+    ) -> Result<Agent> {
         who.require_write()?;
         let scenario = parse_scenario(source)?;
-        let settings = settings.unwrap_or_else(|| {
-            let mut s = AgentSettings::named(scenario.name());
-            if let Some(language) = scenario.language() {
-                s.language = language.to_owned();
-            }
-            if let Some(description) = scenario.description() {
-                s.description = description.to_owned();
-            }
-            s
-        });
+        let mut settings = AgentSettings::named(scenario.name());
+        if let Some(language) = scenario.language() {
+            settings.language = language.to_owned();
+        }
+        if let Some(description) = scenario.description() {
+            settings.description = description.to_owned();
+        }
+        change(&mut settings)?;
         settings.validate()?;
         let agent = self
             .store

@@ -138,6 +138,13 @@ impl DialogService {
         self.runner.run(dialog, Some(start), Vec::new()).await
     }
 
+    /// A customer's message or button press sent by a user on the customer's behalf (an
+    /// integration); roles that may not write are refused.
+    pub async fn send_as(&self, who: &Principal, dialog: Ref<DialogId>, input: CustomerInput) -> Result<TurnOutcome> {
+        who.require_write()?;
+        self.send(who.company_id, dialog, input).await
+    }
+
     /// A customer's message or button press; the bot answers unless an operator holds the dialog.
     pub async fn send(&self, company: CompanyId, dialog: Ref<DialogId>, input: CustomerInput) -> Result<TurnOutcome> {
         let dialog = self.store.dialog(company, dialog).await?;

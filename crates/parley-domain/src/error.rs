@@ -21,12 +21,63 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// One itemised problem behind an error: what is wrong and, where known, where (a field, or a
+/// 1-based line and column in a document) and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detail {
+    /// What is wrong.
+    pub message: String,
+    /// The input field it concerns, e.g. `settings.timezone`.
+    pub field: Option<String>,
+    /// 1-based line in a document (a scenario), when the problem has a position.
+    pub line: Option<usize>,
+    /// 1-based column, with `line`.
+    pub column: Option<usize>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Detail {
+    /// A detail that is only a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Self::default() }
+    }
+}
+
+impl From<String> for Detail {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, "{line}:{column}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
 /// A domain error: a kind, a message fit for the client, and an optional cause for the logs.
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
-    details: Vec<String>,
+    details: Vec<Detail>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -81,13 +132,13 @@ impl Error {
 
     /// Attach itemised details (e.g. every scenario diagnostic) that faces may list.
     #[must_use]
-    pub fn with_details(mut self, details: Vec<String>) -> Self {
-        self.details = details;
+    pub fn with_details<D: Into<Detail>>(mut self, details: impl IntoIterator<Item = D>) -> Self {
+        self.details = details.into_iter().map(Into::into).collect();
         self
     }
 
     /// Itemised details, empty when there are none.
-    pub fn details(&self) -> &[String] {
+    pub fn details(&self) -> &[Detail] {
         &self.details
     }
 
@@ -137,5 +188,15 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Internal);
         assert_eq!(err.chain(), "saving dialog 7: disk full");
         assert_eq!(err.to_string(), "saving dialog 7");
+    }
+
+    #[test]
+    fn details_display_their_position_and_hint() {
+        let err = Error::invalid("bad").with_details(["plain"]);
+        assert_eq!(err.details()[0].to_string(), "plain");
+        let located = Detail { line: Some(3), column: Some(5), hint: Some("use `say`".into()), ..Detail::new("unknown block kind") };
+        assert_eq!(located.to_string(), "3:5: unknown block kind (hint: use `say`)");
+        let field = Detail { field: Some("limit".into()), ..Detail::new("must be 1–1000") };
+        assert_eq!(field.to_string(), "limit: must be 1–1000");
     }
 }

@@ -21,5 +21,5 @@ mod turn;
 pub mod values;
 
 pub use auth::Principal;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Detail, Error, ErrorKind, Result};
 pub use services::Services;

@@ -5,19 +5,25 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use parley_scenario::Scenario;
 
-use crate::error::{Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::ids::{AgentId, CompanyId};
 use crate::ports::Store;
 
 /// Parses and validates a scenario; an invalid one is `InvalidInput` with every diagnostic as a detail.
 pub fn parse_scenario(source: &str) -> Result<Scenario> {
     parley_scenario::parse(source).map_err(|diagnostics| {
-        let details: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        let first = details.first().cloned().unwrap_or_default();
-        let more = match details.len() {
+        let first = diagnostics.first().map(ToString::to_string).unwrap_or_default();
+        let more = match diagnostics.len() {
             0 | 1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
+        let details = diagnostics.into_iter().map(|d| Detail {
+            message: d.message,
+            field: None,
+            line: Some(d.line),
+            column: Some(d.column),
+            hint: d.hint,
+        });
         Error::invalid(format!("the scenario is invalid: {first}{more}")).with_details(details)
     })
 }
