@@ -15,16 +15,24 @@
 //! own conversation tests, which [`run_tests`] executes. The format is
 //! documented in `docs/scenarios.md`.
 
+mod answer;
+mod blocks;
 mod convtest;
 mod diagnostic;
 mod error;
 mod event;
+mod expr;
+mod interp;
+mod load;
 mod model;
 mod state;
+mod template;
+mod util;
+mod yaml;
 
 pub use serde_json::{Map, Value};
 
-pub use convtest::{ConversationTest, TestOutcome, run_tests};
+pub use convtest::{ConversationTest, TestOutcome, default_test_time, run_tests};
 pub use diagnostic::Diagnostic;
 pub use error::StepError;
 pub use event::{Action, Button, Event, EventKind, HttpRequest, Turn, Voice};
@@ -37,20 +45,11 @@ pub type Variables = Map<String, Value>;
 /// Parses and validates a scenario document. Returns every error found (not
 /// just the first), sorted by position, each with a 1-based line and column.
 pub fn parse(source: &str) -> Result<Scenario, Vec<Diagnostic>> {
-    let _ = source;
-    Err(vec![Diagnostic::new(
-        1,
-        1,
-        "the scenario parser is not available yet",
-    )])
+    load::parse(source)
 }
 
 /// Applies one event to a dialog. Pure: the same inputs give the same outputs.
 /// On `Err` the caller keeps the old state.
 pub fn step(scenario: &Scenario, state: &DialogState, event: Event) -> Result<Turn, StepError> {
-    let _ = (scenario, event);
-    Err(StepError::Unexpected {
-        status: state.status(),
-        event: "start",
-    })
+    interp::step(scenario, state, event)
 }

@@ -1,5 +1,10 @@
 //! The scenario document model: the validated, ready-to-run form of a `parley.scenario/v1` file.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::blocks::Block;
+use crate::template::Templates;
 use crate::{ConversationTest, Diagnostic, Value};
 
 /// A declared input variable, given by the host when the dialog starts.
@@ -64,7 +69,47 @@ pub struct Scenario {
     pub(crate) default_entry: String,
     pub(crate) tests: Vec<ConversationTest>,
     pub(crate) warnings: Vec<Diagnostic>,
-    pub(crate) block_count: usize,
+    pub(crate) blocks: Blocks,
+    pub(crate) templates: Arc<Templates>,
+    pub(crate) engine: Arc<rhai::Engine>,
+    /// Variables the scenario declares or assigns: `()` in expressions while unset.
+    pub(crate) known_vars: Vec<String>,
+}
+
+/// The blocks in document order, with their ids and lines, indexed by name.
+#[derive(Debug, Clone)]
+pub(crate) struct Blocks {
+    list: Vec<(Block, i64, usize)>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Blocks {
+    pub fn new(blocks: Vec<Block>, ids: Vec<i64>, lines: Vec<usize>) -> Self {
+        let list: Vec<_> = blocks
+            .into_iter()
+            .zip(ids)
+            .zip(lines)
+            .map(|((b, id), line)| (b, id, line))
+            .collect();
+        let by_name = list
+            .iter()
+            .enumerate()
+            .map(|(i, (b, _, _))| (b.name.clone(), i))
+            .collect();
+        Self { list, by_name }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Block> {
+        self.by_name.get(name).map(|&i| &self.list[i].0)
+    }
+
+    pub fn iter_with_lines(&self) -> impl Iterator<Item = (&Block, usize)> {
+        self.list.iter().map(|(b, _, line)| (b, *line))
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
 }
 
 impl Scenario {
@@ -115,7 +160,45 @@ impl Scenario {
 
     /// How many blocks the scenario has.
     pub fn block_count(&self) -> usize {
-        self.block_count
+        self.blocks.len()
+    }
+
+    /// Block names in document order.
+    pub fn block_names(&self) -> Vec<&str> {
+        self.blocks
+            .list
+            .iter()
+            .map(|(b, _, _)| b.name.as_str())
+            .collect()
+    }
+
+    /// The integer `id` of a block.
+    pub fn block_id(&self, name: &str) -> Option<i64> {
+        self.blocks
+            .by_name
+            .get(name)
+            .map(|&i| self.blocks.list[i].1)
+    }
+
+    /// The name of the block with this `id`.
+    pub fn block_by_id(&self, id: i64) -> Option<&str> {
+        self.blocks
+            .list
+            .iter()
+            .find(|(_, i, _)| *i == id)
+            .map(|(b, _, _)| b.name.as_str())
+    }
+
+    /// The block an entry point starts at.
+    pub fn entry_block(&self, entry: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == entry)
+            .map(|(_, b)| b.as_str())
+    }
+
+    pub(crate) fn block(&self, name: &str) -> Option<&Block> {
+        self.blocks.get(name)
     }
 
     /// Problems that do not stop the scenario from running (e.g. unreachable blocks).
