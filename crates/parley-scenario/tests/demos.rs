@@ -35,3 +35,12 @@ fn chat_survey_passes_its_tests() {
     );
     assert!(n >= 4);
 }
+
+#[test]
+fn voice_survey_passes_its_tests() {
+    let n = check(
+        "voice-survey",
+        include_str!("../../parley-server/demo/voice-survey.yaml"),
+    );
+    assert!(n >= 6);
+}
