@@ -229,21 +229,23 @@ fn check_expect(probe: &mut Probe<'_>, e: &Expectation, at: &str, failures: &mut
         && r.as_deref() != state.result()
     {
         fail(format!(
-            "expected result {r:?}, but it is {:?}",
-            state.result()
+            "expected result {}, but it is {}",
+            quoted(r.as_deref()),
+            quoted(state.result())
         ));
     }
     if let Some(b) = &e.block
         && Some(b.as_str()) != state.current_block()
     {
         fail(format!(
-            "expected the dialog to be at block {b:?}, but it is at {:?}",
-            state.current_block()
+            "expected the dialog to be at block {b:?}, but it is at {}",
+            quoted(state.current_block())
         ));
     }
     for (name, wanted) in &e.variables {
         let actual = state.variables().get(name);
-        if actual != Some(wanted) {
+        let matches = actual == Some(wanted) || (wanted.is_null() && actual.is_none());
+        if !matches {
             let actual = actual.map_or("unset".to_owned(), Value::to_string);
             fail(format!(
                 "expected variable `{name}` to be {wanted}, but it is {actual}"
@@ -276,6 +278,11 @@ fn check_expect(probe: &mut Probe<'_>, e: &Expectation, at: &str, failures: &mut
     if let Some(req) = &e.request {
         check_request(probe, req, &mut fail);
     }
+}
+
+/// `"text"`, or `none`.
+fn quoted(s: Option<&str>) -> String {
+    s.map_or_else(|| "none".to_owned(), |s| format!("{s:?}"))
 }
 
 fn check_request(probe: &Probe<'_>, req: &RequestCheck, fail: &mut impl FnMut(String)) {
