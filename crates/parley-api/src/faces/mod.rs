@@ -1,0 +1,4 @@
+//! The HTTP faces: Parley's own API and, beside it, the vendor-compatible APIs. Faces share
+//! `crate::common` and never import one another.
+
+pub mod native;
