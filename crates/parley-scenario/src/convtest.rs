@@ -154,7 +154,7 @@ fn run_test(scenario: &Scenario, test: &ConversationTest) -> TestOutcome {
         }
     }
     if let Some(e) = &probe.error
-        && failures.is_empty()
+        && !failures.iter().any(|f| f.contains("the engine refused"))
     {
         failures.push(format!(
             "after the last step: the engine refused the last event: {e}"
@@ -168,14 +168,14 @@ fn run_test(scenario: &Scenario, test: &ConversationTest) -> TestOutcome {
 }
 
 fn check_bot(probe: &mut Probe<'_>, check: &BotCheck, at: &str, failures: &mut Vec<String>) {
-    let wanted = check
-        .text
-        .as_deref()
-        .or(check.contains.as_deref())
-        .unwrap_or("a message");
+    let wanted = match (&check.text, &check.contains) {
+        (Some(t), _) => format!("{t:?}"),
+        (None, Some(c)) => format!("a message containing {c:?}"),
+        (None, None) => "a message".to_owned(),
+    };
     let Some((text, buttons)) = probe.next_say() else {
         failures.push(format!(
-            "{at}: expected the bot to say {wanted:?}, but it said nothing more"
+            "{at}: expected the bot to say {wanted}, but it said nothing more"
         ));
         return;
     };
@@ -272,7 +272,10 @@ fn check_expect(probe: &mut Probe<'_>, e: &Expectation, at: &str, failures: &mut
             _ => None,
         });
         if went.as_deref() != Some(agent.as_str()) {
-            fail(format!("expected a goto to agent {agent:?}, got {went:?}"));
+            fail(format!(
+                "expected a goto to agent {agent:?}, but there was {}",
+                went.map_or("none".to_owned(), |w| format!("one to {w:?}"))
+            ));
         }
     }
     if let Some(req) = &e.request {

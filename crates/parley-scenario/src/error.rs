@@ -13,7 +13,7 @@ pub enum StepError {
     #[error("the required input variable `{0}` was not given when the dialog started")]
     MissingInput(String),
     /// The event does not fit the dialog's status.
-    #[error("a `{event}` event cannot be handled while the dialog is {status}")]
+    #[error("`{event}` events cannot be handled while the dialog is {status}")]
     Unexpected { status: Status, event: &'static str },
     /// An expression failed (including when it hit the operation limit).
     #[error("block `{block}`: {message}")]

@@ -18,7 +18,7 @@ pub(crate) fn closest<'a>(
     let mut best: Option<(&str, f64)> = None;
     for cand in candidates {
         let cand_lower = cand.to_lowercase();
-        let distance = strsim::levenshtein(&word_lower, &cand_lower);
+        let distance = strsim::osa_distance(&word_lower, &cand_lower);
         let similarity = strsim::jaro_winkler(&word_lower, &cand_lower);
         let allowed = (cand.chars().count() / 3).max(1);
         let close = distance <= allowed || similarity >= 0.88;
@@ -92,6 +92,7 @@ mod tests {
         assert_eq!(closest("gret", names), Some("greet"));
         assert_eq!(closest("ask_ratnig", names), Some("ask_rating"));
         assert_eq!(closest("completely_else", names), None);
+        assert_eq!(closest("sya", ["say", "ask"]), Some("say"));
         assert_eq!(
             did_you_mean("nxt", ["next", "id"]).as_deref(),
             Some("did you mean `next`?")

@@ -181,13 +181,17 @@ impl Builder {
                     },
                     anchor,
                 ),
-                Some(Open::Map(pos, anchor, entries, _)) => self.push(
-                    Node {
-                        pos,
-                        kind: NodeKind::Map(entries),
-                    },
-                    anchor,
-                ),
+                Some(Open::Map(pos, anchor, entries, _)) => {
+                    // A block mapping is best located by its first key.
+                    let pos = entries.first().map_or(pos, |(k, _)| k.pos.min(pos));
+                    self.push(
+                        Node {
+                            pos,
+                            kind: NodeKind::Map(entries),
+                        },
+                        anchor,
+                    );
+                }
                 None => {}
             },
             Event::Nothing | Event::StreamStart | Event::StreamEnd => {}

@@ -3,8 +3,6 @@
 mod answer;
 mod walk;
 
-#[cfg(test)]
-use crate::Action;
 use crate::{DialogState, Event, EventKind, Scenario, Status, StepError, Turn, Value, Variables};
 
 pub(crate) use walk::Run;
@@ -79,18 +77,6 @@ fn start(run: &mut Run<'_>, entry: Option<String>, given: Variables) -> Result<(
     }
     run.state.variables = vars;
     run.walk(Some(block))
-}
-
-/// The actions of a turn that say something (used by tests).
-#[cfg(test)]
-pub(crate) fn said(actions: &[Action]) -> Vec<&str> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Say { text, .. } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A JSON value's type, for messages.

@@ -112,15 +112,8 @@ fn text_kind(cx: &mut Ctx, f: &Fields<'_>) -> Option<AnswerKind> {
     match regex::Regex::new(&source) {
         Ok(re) => Some(AnswerKind::Text { pattern: Some(re) }),
         Err(e) => {
-            let msg = e.to_string();
-            let last = msg
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .last()
-                .unwrap_or(&msg)
-                .trim()
-                .to_owned();
-            cx.err(node.pos, format!("invalid regex in `pattern`: {last}"));
+            let msg = super::block::regex_error(&e);
+            cx.err(node.pos, format!("invalid regex in `pattern`: {msg}"));
             None
         }
     }

@@ -1,10 +1,10 @@
 //! Loading blocks: kind detection, the keys each kind allows, and the simple kinds (say, branch, set, transfer, goto, end).
 
+use crate::Voice;
 use crate::blocks::{
     Block, BlockKind, Branch, ButtonSpec, Case, CaseTest, Goto, KINDS, Say, SetValue,
 };
 use crate::yaml::{Node, NodeKind};
-use crate::{Voice, util::did_you_mean};
 
 use super::ctx::{Ctx, Fields, entries};
 
@@ -68,7 +68,11 @@ pub(crate) fn load_block(cx: &mut Ctx, name: &str, node: &Node) -> Option<(Block
         [] => {
             let hint = map
                 .iter()
-                .find_map(|(k, _)| did_you_mean(&k.text, KINDS))
+                .find_map(|(k, _)| {
+                    crate::util::closest(&k.text, KINDS).map(|kind| {
+                        format!("`{}` is not a block kind; did you mean `{kind}`?", k.text)
+                    })
+                })
                 .unwrap_or_else(|| format!("add one of: {}", KINDS.join(", ")));
             cx.err_hint(node.pos, format!("{what} has no kind"), Some(hint));
             return None;
@@ -286,10 +290,7 @@ fn load_case(cx: &mut Ctx, node: &Node) -> Option<Case> {
                     CaseTest::Regex { regex, var: var? }
                 }
                 Err(e) => {
-                    cx.err(
-                        node.pos,
-                        format!("invalid regex: {}", first_line(&e.to_string())),
-                    );
+                    cx.err(node.pos, format!("invalid regex: {}", regex_error(&e)));
                     return None;
                 }
             }
@@ -320,13 +321,15 @@ fn load_case(cx: &mut Ctx, node: &Node) -> Option<Case> {
     Some(Case { test, next: next? })
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
-        .unwrap_or(s)
-        .trim()
-        .to_owned()
+/// The last line of a regex error (the explanation), without its `error:` prefix.
+pub(crate) fn regex_error(e: &regex::Error) -> String {
+    let msg = e.to_string();
+    let last = msg
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(&msg)
+        .trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_owned()
 }
 
 fn load_set(cx: &mut Ctx, f: &Fields<'_>, value: &Node) -> Option<BlockKind> {

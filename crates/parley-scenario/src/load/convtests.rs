@@ -116,6 +116,9 @@ fn load_step(cx: &mut Ctx, node: &Node) -> Option<TestStep> {
         return None;
     };
     let _ = f;
+    if !STEP_KINDS.contains(&key.text.as_str()) {
+        return None;
+    }
     let what = format!("`{}`", key.text);
     let kind = match key.text.as_str() {
         "bot" => StepKind::Bot(bot_check(cx, value)?),

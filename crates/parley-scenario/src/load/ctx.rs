@@ -15,8 +15,8 @@ use crate::yaml::{Key, Node, NodeKind, Pos};
 pub(crate) struct BlockRef {
     pub target: String,
     pub pos: Pos,
-    /// The key that holds the reference, e.g. `next`, `on_fail`.
-    pub key: String,
+    /// What holds the reference, e.g. "`next`", "entry point `main`".
+    pub via: String,
 }
 
 /// Everything the loader accumulates while walking the document.
@@ -280,11 +280,21 @@ impl Ctx {
 
     /// A reference to a block, checked after all blocks are loaded.
     pub fn block_ref(&mut self, node: &Node, key: &str) -> Option<String> {
-        let target = self.text(node, &format!("`{key}`"))?;
+        let via = format!("`{key}`");
+        self.push_ref(node, via)
+    }
+
+    /// A reference to a block from an entry point.
+    pub fn entry_ref(&mut self, node: &Node, entry: &str) -> Option<String> {
+        self.push_ref(node, format!("entry point `{entry}`"))
+    }
+
+    fn push_ref(&mut self, node: &Node, via: String) -> Option<String> {
+        let target = self.text(node, &via)?;
         self.refs.push(BlockRef {
             target: target.clone(),
             pos: node.pos,
-            key: key.to_owned(),
+            via,
         });
         Some(target)
     }

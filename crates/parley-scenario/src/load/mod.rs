@@ -93,23 +93,28 @@ pub(crate) fn parse(source: &str) -> Result<Scenario, Vec<Diagnostic>> {
             ),
             NodeKind::Map(map) => {
                 for (key, node) in map {
+                    let id_node = ctx::entries(node)
+                        .iter()
+                        .find(|(k, _)| k.text == "id")
+                        .map(|(_, v)| v);
+                    if let Some(Node {
+                        kind: NodeKind::Int(id),
+                        pos,
+                    }) = id_node
+                    {
+                        if let Some((other, line)) = ids.get(id) {
+                            cx.err_hint(
+                                *pos,
+                                format!("duplicate block id {id}: block `{other}` (line {line}) has it too"),
+                                Some("every block needs its own `id`".into()),
+                            );
+                        } else {
+                            ids.insert(*id, (key.text.clone(), key.pos.line));
+                        }
+                    }
                     let Some((block, id)) = block::load_block(&mut cx, &key.text, node) else {
                         continue;
                     };
-                    if let Some((other, line)) = ids.get(&id) {
-                        let pos = ctx::entries(node)
-                            .iter()
-                            .find(|(k, _)| k.text == "id")
-                            .map_or(node.pos, |(_, v)| v.pos);
-                        cx.err_hint(
-                            pos,
-                            format!(
-                                "duplicate block id {id}: block `{other}` (line {line}) has it too"
-                            ),
-                            Some("every block needs its own `id`".into()),
-                        );
-                    }
-                    ids.insert(id, (key.text.clone(), key.pos.line));
                     block_ids.push(id);
                     block_lines.push(key.pos.line);
                     blocks.push(block);
@@ -136,12 +141,11 @@ pub(crate) fn parse(source: &str) -> Result<Scenario, Vec<Diagnostic>> {
 
     // Entry points.
     let mut entries: Vec<(String, String)> = Vec::new();
-    match cx.required(&f, "entry_points", "the scenario") {
-        Some(n) => match &n.kind {
+    if let Some(n) = cx.required(&f, "entry_points", "the scenario") {
+        match &n.kind {
             NodeKind::Map(map) if !map.is_empty() => {
                 for (key, target) in map {
-                    if let Some(block) = cx.block_ref(target, &format!("entry point {}", key.text))
-                    {
+                    if let Some(block) = cx.entry_ref(target, &key.text) {
                         entries.push((key.text.clone(), block));
                     }
                 }
@@ -151,8 +155,7 @@ pub(crate) fn parse(source: &str) -> Result<Scenario, Vec<Diagnostic>> {
                 "`entry_points` must map at least one entry name to a block",
                 Some("for example `entry_points: {main: greet}`".into()),
             ),
-        },
-        None => {}
+        }
     }
     let default_entry = match f.get("default_entry") {
         Some(n) => cx.text(n, "`default_entry`").and_then(|e| {
@@ -204,7 +207,7 @@ pub(crate) fn parse(source: &str) -> Result<Scenario, Vec<Diagnostic>> {
             let hint = did_you_mean(&r.target, all_names.iter().map(String::as_str));
             cx.err_hint(
                 r.pos,
-                format!("unknown block `{}` referenced by `{}`", r.target, r.key),
+                format!("unknown block `{}` referenced by {}", r.target, r.via),
                 hint,
             );
         }
@@ -361,10 +364,13 @@ fn load_outputs(cx: &mut Ctx, node: &Node) -> Vec<OutputVar> {
             }),
         };
         let cell = match f.get("cell") {
-            Some(n) => match cx.int_in(n, "`cell`", 0, i64::from(u32::MAX), "") {
-                Some(c) => Some(Some(c as u32)),
-                None => None,
-            },
+            Some(n) => cx.int(n, "`cell`").and_then(|c| match u32::try_from(c) {
+                Ok(c) => Some(Some(c)),
+                Err(_) => {
+                    cx.err(n.pos, format!("`cell` must be 0 or more, found {c}"));
+                    None
+                }
+            }),
             None => Some(None),
         };
         let (Some(name), Some(kind), Some(cell)) = (name, kind, cell) else {
