@@ -132,12 +132,17 @@ impl Templates {
     }
 }
 
-/// The template context: the dialog's variables plus `now` and `today`.
+/// The template context: the dialog's variables plus `now` and `today`. Null
+/// variables are left out, so they behave like unset ones (render empty, take `default`).
 pub(crate) fn context(
     vars: &Map<String, Value>,
     builtins: &Map<String, Value>,
 ) -> minijinja::Value {
-    let mut all = vars.clone();
+    let mut all: Map<String, Value> = vars
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, v) in builtins {
         all.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -193,6 +198,13 @@ mod tests {
             "Hi Ann!"
         );
         assert_eq!(t.compile("plain").unwrap(), Tpl::Plain("plain".into()));
+        let tpl = t
+            .compile("[{{ gone }}][{{ gone | default('x') }}]")
+            .unwrap();
+        assert_eq!(
+            t.render(&tpl, &ctx(json!({"gone": null}))).unwrap(),
+            "[][x]"
+        );
     }
 
     #[test]
