@@ -422,3 +422,45 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_state_from_another_scenario_is_refused_not_misread() {
+    let chat = load(CHAT);
+    let voice = load(VOICE);
+    let mut state = start(&chat, None, json!({})).unwrap().state;
+    for answer in ["2", "late"] {
+        state = send(&chat, &state, EventKind::Text(answer.into()))
+            .unwrap()
+            .state;
+    }
+    assert_eq!(state.current_block(), Some("offer_operator"));
+    let err = send(&voice, &state, EventKind::Text("yes".into())).unwrap_err();
+    let StepError::Script { block, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(block, "offer_operator");
+    assert!(message.contains("does not have"), "{message}");
+    // A block of the same name that is not an ask.
+    let state = start(&voice, None, json!({"client_name": "A"}))
+        .unwrap()
+        .state;
+    let hook = load(HOOKS);
+    let renamed: DialogState = serde_json::from_value({
+        let mut v = serde_json::to_value(&state).unwrap();
+        v["b"] = json!("hook");
+        v
+    })
+    .unwrap();
+    let err = send(&hook, &renamed, EventKind::Text("да".into())).unwrap_err();
+    assert!(err.to_string().contains("is not an `ask` block"), "{err}");
+}
+
+#[test]
+fn engine_types_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Scenario>();
+    send_sync::<DialogState>();
+    send_sync::<parley_scenario::Turn>();
+    send_sync::<StepError>();
+    send_sync::<parley_scenario::Diagnostic>();
+}
