@@ -1,0 +1,258 @@
+//! `DialogStore`: creating, finding and listing dialogs, and reading their messages and answers
+//! (saving a turn is in `turns`).
+
+use async_trait::async_trait;
+use parley_domain::dialog::{
+    Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewAnswer, NewDialog,
+    NewMessage,
+};
+use parley_domain::ids::{CompanyId, DialogId, MessageId, Ref, Uuid};
+use parley_domain::ports::DialogStore;
+use parley_domain::values::{Page, Paged};
+use parley_domain::{Error, Result};
+use parley_scenario::DialogState;
+use sqlx::AssertSqlSafe;
+
+use crate::SqlStore;
+use crate::dialog_rows::{AnswerRow, DialogRow, MessageRow, dialog_cols, message_cols};
+use crate::errors::{self, to_i64};
+use crate::time::Ts;
+
+/// A value bound into the dynamically built dialog filter.
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    Int(i64),
+    Text(&'static str),
+    Time(Ts),
+}
+
+/// Binds every `Arg` in order; expands inside `on_db!` so it is typed per backend.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match *arg {
+                Arg::Int(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+                Arg::Time(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+/// `WHERE …` for a filter, with `$n` placeholders numbered from 1, and the values to bind.
+fn filter_sql(company: CompanyId, filter: &DialogFilter) -> (String, Vec<Arg>) {
+    let mut args = vec![Arg::Int(company.0)];
+    let mut sql = String::from(" WHERE company_id = $1");
+    let mut add = |condition: &str, arg: Arg| {
+        args.push(arg);
+        sql.push_str(&format!(" AND {condition} ${}", args.len()));
+    };
+    if let Some(agent) = filter.agent_id {
+        add("agent_id =", Arg::Int(agent.0));
+    }
+    if let Some(status) = filter.status {
+        add("status =", Arg::Text(status.as_str()));
+    }
+    let bounds = [
+        ("created_at >=", filter.created_from),
+        ("created_at <=", filter.created_to),
+        ("updated_at >=", filter.updated_from),
+        ("updated_at <=", filter.updated_to),
+    ];
+    for (condition, at) in bounds {
+        if let Some(at) = at {
+            add(condition, Arg::Time(Ts::from(at)));
+        }
+    }
+    (sql, args)
+}
+
+impl SqlStore {
+    /// `NotFound` unless `dialog` exists in `company` (lists call it only when they come back empty).
+    pub(crate) async fn ensure_dialog(&self, company: CompanyId, dialog: DialogId) -> Result<()> {
+        let sql = "SELECT id FROM dialogs WHERE company_id = $1 AND id = $2";
+        let found = on_db!(self, read, |pool| {
+            sqlx::query(sql)
+                .bind(company.0)
+                .bind(dialog.0)
+                .fetch_optional(pool)
+                .await
+                .map(|row| row.is_some())
+        })
+        .map_err(errors::db("checking a dialog"))?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::not_found("dialog", dialog))
+        }
+    }
+}
+
+#[async_trait]
+impl DialogStore for SqlStore {
+    async fn create_dialog(&self, company: CompanyId, dialog: NewDialog) -> Result<Dialog> {
+        let now = Ts::from(self.now());
+        let inputs = serde_json::to_string(&dialog.inputs)
+            .map_err(|e| Error::internal("encoding dialog inputs", e))?;
+        let state = serde_json::to_string(&DialogState::new())
+            .map_err(|e| Error::internal("encoding a dialog state", e))?;
+        let sql = concat!(
+            "INSERT INTO dialogs (uuid, company_id, agent_id, scenario_version, channel, status, entry, inputs, state, ",
+            "source, ip, location, version, created_at, updated_at) ",
+            "SELECT $1, company_id, id, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13 FROM agents ",
+            "WHERE company_id = $2 AND id = $3 RETURNING ",
+            dialog_cols!()
+        );
+        let row: Option<DialogRow> = on_db!(self, write, |pool| {
+            sqlx::query_as(sql)
+                .bind(Uuid::now_v7())
+                .bind(company.0)
+                .bind(dialog.agent_id.0)
+                .bind(dialog.scenario_version)
+                .bind(dialog.channel.as_str())
+                .bind(DialogStatus::Active.as_str())
+                .bind(&dialog.entry)
+                .bind(&inputs)
+                .bind(&state)
+                .bind(&dialog.source)
+                .bind(&dialog.ip)
+                .bind(&dialog.location)
+                .bind(now)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(errors::db("creating a dialog"))?;
+        row.ok_or_else(|| Error::not_found("agent", dialog.agent_id))?
+            .into_dialog()
+    }
+
+    async fn dialog(&self, company: CompanyId, dialog: Ref<DialogId>) -> Result<Dialog> {
+        let by_id = concat!(
+            "SELECT ",
+            dialog_cols!(),
+            " FROM dialogs WHERE company_id = $1 AND id = $2"
+        );
+        let by_uuid = concat!(
+            "SELECT ",
+            dialog_cols!(),
+            " FROM dialogs WHERE company_id = $1 AND uuid = $2"
+        );
+        let row: Option<DialogRow> = on_db!(self, read, |pool| match dialog {
+            Ref::Id(id) =>
+                sqlx::query_as(by_id)
+                    .bind(company.0)
+                    .bind(id.0)
+                    .fetch_optional(pool)
+                    .await,
+            Ref::Uuid(uuid) =>
+                sqlx::query_as(by_uuid)
+                    .bind(company.0)
+                    .bind(uuid)
+                    .fetch_optional(pool)
+                    .await,
+        })
+        .map_err(errors::db("loading a dialog"))?;
+        row.ok_or_else(|| Error::not_found("dialog", dialog))?
+            .into_dialog()
+    }
+
+    async fn dialogs(
+        &self,
+        company: CompanyId,
+        filter: &DialogFilter,
+        page: Page,
+    ) -> Result<Paged<Dialog>> {
+        let (condition, mut args) = filter_sql(company, filter);
+        let count_sql = format!("SELECT COUNT(*) FROM dialogs{condition}");
+        args.extend([Arg::Int(to_i64(page.limit)), Arg::Int(to_i64(page.offset))]);
+        let page_sql = format!(
+            "SELECT {} FROM dialogs{condition} ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            dialog_cols!(),
+            args.len() - 1,
+            args.len()
+        );
+        let rows: Vec<DialogRow> = on_db!(self, read, |pool| {
+            bind_args!(sqlx::query_as(AssertSqlSafe(page_sql)), &args)
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(errors::db("listing dialogs"))?;
+        let len = rows.len() as u64;
+        // A short page that is not past the end already tells the total.
+        let total = if len < page.limit && (len > 0 || page.offset == 0) {
+            page.offset + len
+        } else {
+            let filter_args = &args[..args.len() - 2];
+            let count: i64 = on_db!(self, read, |pool| {
+                bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql)), filter_args)
+                    .fetch_one(pool)
+                    .await
+            })
+            .map_err(errors::db("counting dialogs"))?;
+            u64::try_from(count).unwrap_or_default()
+        };
+        let items = rows
+            .into_iter()
+            .map(DialogRow::into_dialog)
+            .collect::<Result<_>>()?;
+        Ok(Paged { items, total })
+    }
+
+    async fn save_turn(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        expected_version: i64,
+        update: &DialogUpdate,
+        messages: &[NewMessage],
+        answers: &[NewAnswer],
+    ) -> Result<(Dialog, Vec<Message>)> {
+        self.save_turn_in_transaction(company, dialog, expected_version, update, messages, answers)
+            .await
+    }
+
+    async fn messages(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        after: Option<MessageId>,
+    ) -> Result<Vec<Message>> {
+        let sql = concat!(
+            "SELECT ",
+            message_cols!(),
+            " FROM messages WHERE dialog_id = $2 AND id > $3 ",
+            "AND EXISTS (SELECT 1 FROM dialogs d WHERE d.id = $2 AND d.company_id = $1) ORDER BY id"
+        );
+        let after = after.map_or(0, |id| id.0);
+        let rows: Vec<MessageRow> = on_db!(self, read, |pool| {
+            sqlx::query_as(sql)
+                .bind(company.0)
+                .bind(dialog.0)
+                .bind(after)
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(errors::db("listing messages"))?;
+        if rows.is_empty() {
+            self.ensure_dialog(company, dialog).await?;
+        }
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    async fn answers(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<Answer>> {
+        let sql = "SELECT variable, question, kind, answer, deleted, created_at FROM answers WHERE dialog_id = $2 \
+                   AND EXISTS (SELECT 1 FROM dialogs d WHERE d.id = $2 AND d.company_id = $1) ORDER BY id";
+        let rows: Vec<AnswerRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+            .bind(company.0)
+            .bind(dialog.0)
+            .fetch_all(pool)
+            .await)
+        .map_err(errors::db("listing answers"))?;
+        if rows.is_empty() {
+            self.ensure_dialog(company, dialog).await?;
+        }
+        rows.into_iter().map(AnswerRow::into_answer).collect()
+    }
+}

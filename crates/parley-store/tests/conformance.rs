@@ -1,0 +1,91 @@
+//! The `Store` conformance suite: every case is written once (in `tests/conformance/`) and runs on
+//! SQLite (a fresh database file per case) and, when `PARLEY_TEST_POSTGRES_URL` is set, on
+//! PostgreSQL (a fresh database per case, dropped afterwards).
+//!
+//! ```text
+//! cargo test -p parley-store --test conformance                  # SQLite only
+//! scripts/with-postgres.sh cargo test -p parley-store --test conformance   # both
+//! ```
+
+// Clippy's allow-unwrap-in-tests covers only `#[test]` functions, not the cases they run.
+#![expect(
+    clippy::unwrap_used,
+    reason = "conformance cases are tests: a failed unwrap is a failed case"
+)]
+
+mod conformance {
+    pub mod agent_parts;
+    pub mod agents;
+    pub mod dialogs;
+    pub mod directory;
+    pub mod fixtures;
+    pub mod harness;
+    pub mod turns;
+}
+
+/// Declares every case once per backend: `sqlite::<module>::<case>` and `postgres::<module>::<case>`.
+macro_rules! cases {
+    ($($module:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
+        mod sqlite {
+            $(mod $module {
+                $(#[tokio::test]
+                async fn $case() {
+                    crate::conformance::harness::on_sqlite(crate::conformance::$module::$case).await;
+                })*
+            })*
+        }
+        mod postgres {
+            $(mod $module {
+                $(#[tokio::test]
+                async fn $case() {
+                    crate::conformance::harness::on_postgres(crate::conformance::$module::$case).await;
+                })*
+            })*
+        }
+    };
+}
+
+cases! {
+    directory: [
+        secrets_keep_the_first_value,
+        companies_round_trip_and_names_conflict,
+        users_round_trip_and_emails_conflict_across_companies,
+        users_are_invisible_to_other_companies,
+        refresh_tokens_are_single_use,
+        refresh_tokens_expire,
+        refresh_tokens_need_a_user_of_their_company,
+    ],
+    agents: [
+        agents_round_trip_every_setting,
+        agents_list_oldest_first_per_company,
+        agent_settings_update_bumps_updated_at,
+        scenario_versions_accumulate,
+        agents_are_invisible_to_other_companies,
+    ],
+    agent_parts: [
+        input_variables_round_trip_in_creation_order,
+        output_variables_round_trip_in_creation_order,
+        variable_names_conflict_per_agent,
+        variables_are_invisible_to_other_companies,
+        time_slots_sort_by_day_then_start,
+        time_slots_are_invisible_to_other_companies,
+        credentials_round_trip_and_filter_by_key_type,
+        credentials_are_invisible_to_other_companies,
+    ],
+    dialogs: [
+        dialogs_start_active_with_their_inputs,
+        dialogs_list_newest_first_with_totals,
+        dialog_filters_by_agent_and_status,
+        dialog_filters_by_time_ranges,
+        dialogs_are_invisible_to_other_companies,
+    ],
+    turns: [
+        save_turn_persists_state_messages_and_answers,
+        save_turn_rejects_a_stale_version,
+        save_turn_sets_ended_at_once,
+        save_turn_checks_agent_and_operator,
+        messages_after_an_id,
+        large_turns_keep_message_order,
+        json_values_round_trip,
+    ],
+}
