@@ -103,6 +103,8 @@ fn say(text: &str) {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    // reqwest is built without a default crypto provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let demo_path = args.data_dir.join("demo.json");
     let demo: Value = serde_json::from_str(
         &std::fs::read_to_string(&demo_path)

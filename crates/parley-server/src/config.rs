@@ -1,0 +1,135 @@
+//! Server configuration: defaults, then a TOML file, then `PARLEY_*` environment, then flags.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// Everything `parley serve` needs, after layering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where SQLite, recordings and `demo.json` live.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `postgres://…` to use PostgreSQL; SQLite in `data_dir` when `None`.
+    pub database_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// `tracing` filter, e.g. `info` or `parley=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("parley-data"),
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
+            database_url: None,
+            body_limit: 1024 * 1024,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+/// The same settings as they may appear in a file, flags or environment: all optional.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    /// See [`Config::data_dir`].
+    pub data_dir: Option<PathBuf>,
+    /// Host or IP to bind.
+    pub host: Option<IpAddr>,
+    /// Port to bind (0 = any free port).
+    pub port: Option<u16>,
+    /// See [`Config::database_url`].
+    pub database_url: Option<String>,
+    /// See [`Config::body_limit`].
+    pub body_limit: Option<usize>,
+    /// See [`Config::log`].
+    pub log: Option<String>,
+}
+
+impl Layer {
+    /// Reads a TOML file of settings.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}; check the --config path", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("config file {} is not valid", path.display()))
+    }
+
+    /// `self` with every setting of `over` that is present taking its place.
+    #[must_use]
+    pub fn overlay(self, over: Layer) -> Layer {
+        Layer {
+            data_dir: over.data_dir.or(self.data_dir),
+            host: over.host.or(self.host),
+            port: over.port.or(self.port),
+            database_url: over.database_url.or(self.database_url),
+            body_limit: over.body_limit.or(self.body_limit),
+            log: over.log.or(self.log),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults with `layer` applied.
+    pub fn from_layer(layer: Layer) -> Result<Self> {
+        let defaults = Config::default();
+        let database_url = layer.database_url.filter(|url| !url.trim().is_empty());
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+                anyhow::bail!("database URL must start with postgres:// (or sqlite:); leave it unset to use SQLite in the data directory");
+            }
+        }
+        Ok(Config {
+            data_dir: layer.data_dir.unwrap_or(defaults.data_dir),
+            listen: SocketAddr::new(layer.host.unwrap_or(defaults.listen.ip()), layer.port.unwrap_or(defaults.listen.port())),
+            database_url,
+            body_limit: layer.body_limit.unwrap_or(defaults.body_limit),
+            log: layer.log.unwrap_or(defaults.log),
+        })
+    }
+
+    /// The database to open: the configured URL, or `parley.db` in the data directory.
+    pub fn database(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("parley.db").display().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_config() {
+        let config = Config::from_layer(Layer::default()).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("parley-data"));
+        assert_eq!(config.listen.port(), 8080);
+        assert_eq!(config.database(), "parley-data/parley.db");
+    }
+
+    #[test]
+    fn later_layers_win_and_absent_settings_fall_through() {
+        let file: Layer = toml::from_str("port = 9000\ndata_dir = \"/srv/parley\"\nlog = \"debug\"").unwrap();
+        let env = Layer { port: Some(9100), ..Layer::default() };
+        let flags = Layer { log: Some("warn".into()), ..Layer::default() };
+        let config = Config::from_layer(file.overlay(env).overlay(flags)).unwrap();
+        assert_eq!(config.listen.port(), 9100);
+        assert_eq!(config.data_dir, PathBuf::from("/srv/parley"));
+        assert_eq!(config.log, "warn");
+    }
+
+    #[test]
+    fn bad_files_and_urls_say_what_to_do() {
+        assert!(toml::from_str::<Layer>("prot = 1").is_err());
+        let err = Config::from_layer(Layer { database_url: Some("mysql://x".into()), ..Layer::default() }).unwrap_err();
+        assert!(err.to_string().contains("postgres://"));
+        let err = Layer::from_file(Path::new("/nonexistent/parley.toml")).unwrap_err();
+        assert!(err.to_string().contains("--config"));
+    }
+}
