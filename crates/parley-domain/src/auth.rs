@@ -230,7 +230,8 @@ impl AuthService {
             .map_err(|_| Error::unauthenticated("token is invalid"))?
             .claims;
         if claims.typ != typ {
-            return Err(Error::unauthenticated(format!("not an {typ} token")));
+            let article = if typ == ACCESS { "an" } else { "a" };
+            return Err(Error::unauthenticated(format!("not {article} {typ} token")));
         }
         if claims.exp <= self.clock.now().timestamp() {
             return Err(Error::unauthenticated("Token is expired."));

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 
 use crate::common::error::ApiError;
 
-/// A JSON request body (`Content-Type: application/json` or `*/*+json`).
+/// A JSON object request body (`Content-Type: application/json` or `application/*+json`).
+/// Top-level arrays are refused, though serde would read a struct from one by position.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonBody<T>(pub T);
 
@@ -23,7 +24,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             _ => return Err(ApiError::unsupported_media_type("application/json")),
         }
         let bytes = read_body(req, state).await?;
-        parse_json(&bytes).map(JsonBody)
+        parse_json_object(&bytes).map(JsonBody)
     }
 }
 
@@ -47,7 +48,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrYaml<T> {
         let media = media_type(req.headers()).unwrap_or_default();
         if is_json_type(&media) {
             let bytes = read_body(req, state).await?;
-            return parse_json(&bytes).map(JsonOrYaml::Json);
+            return parse_json_object(&bytes).map(JsonOrYaml::Json);
         }
         if is_yaml_type(&media) {
             let bytes = read_body(req, state).await?;
@@ -109,6 +110,16 @@ pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes,
             ))
         }
     })
+}
+
+/// Parses a JSON object into `T`, refusing any other top-level value.
+pub fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None | Some(b'{') => parse_json(bytes),
+        Some(_) => Err(ApiError::invalid(
+            "the request body must be a JSON object (`{...}`)",
+        )),
+    }
 }
 
 /// Parses JSON into `T`; errors name the offending field (`settings.delay_seconds`) or the line
@@ -228,6 +239,9 @@ mod tests {
         assert!(trailing.message().contains("trailing characters"));
 
         assert!(fails("  ").message().contains("empty"));
+        let array = parse_json_object::<Probe>(br#"["a", {"total": 1}]"#).unwrap_err();
+        assert!(array.message().contains("must be a JSON object"));
+        assert!(parse_json_object::<Probe>(br#" {"name": "a", "limits": {"total": 1}}"#).is_ok());
     }
 
     #[test]

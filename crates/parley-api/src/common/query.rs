@@ -2,6 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use parley_domain::Detail;
 use serde::de::DeserializeOwned;
 
@@ -10,13 +11,13 @@ use crate::common::error::ApiError;
 /// The query string parsed into `T`. Give `T` `#[serde(deny_unknown_fields)]` to refuse
 /// misspelled parameters instead of silently ignoring them.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Query<T>(pub T);
+pub struct QueryParams<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parse_query(parts.uri.query().unwrap_or_default()).map(Query)
+        parse_query(parts.uri.query().unwrap_or_default()).map(QueryParams)
     }
 }
 
@@ -26,19 +27,35 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let field = Some(error.path().to_string()).filter(|f| f != ".");
-        let text = error.into_inner().to_string();
+        let text = error
+            .into_inner()
+            .to_string()
+            .replace("unknown field", "unknown parameter")
+            .replace("missing field", "missing parameter");
         let message = match &field {
             Some(field) => format!("query parameter `{field}`: {text}"),
-            None => format!(
-                "invalid query string: {}",
-                text.replace("field", "parameter")
-            ),
+            None => format!("invalid query string: {text}"),
         };
         ApiError::invalid(message).with_details([Detail {
             field,
             ..Detail::new(text)
         }])
     })
+}
+
+/// For `Option<DateTime<Utc>>` query parameters, with `#[serde(default, deserialize_with =
+/// "rfc3339")]`: an RFC 3339 timestamp, with an error that shows the expected form.
+pub fn rfc3339<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not an RFC 3339 timestamp (expected e.g. 2025-03-14T09:00:00Z)"
+            ))
+        })
 }
 
 /// Path parameters parsed into `T` (usually `String`, then read with [`crate::common::ids`]).
@@ -66,6 +83,8 @@ mod tests {
     #[serde(deny_unknown_fields)]
     struct Probe {
         limit: Option<u64>,
+        #[serde(default, deserialize_with = "rfc3339")]
+        from: Option<DateTime<Utc>>,
     }
 
     #[test]
@@ -82,6 +101,18 @@ mod tests {
             unknown.message().contains("unknown parameter `limt`"),
             "{}",
             unknown.message()
+        );
+        let from = parse_query::<Probe>("from=2025-03-14T12:00:00%2B03:00")
+            .unwrap()
+            .from
+            .unwrap();
+        assert_eq!(from.to_rfc3339(), "2025-03-14T09:00:00+00:00");
+        let bad = parse_query::<Probe>("from=2025-03-14T12:00:00+03:00").unwrap_err();
+        assert!(
+            bad.message()
+                .contains("(expected e.g. 2025-03-14T09:00:00Z)"),
+            "{}",
+            bad.message()
         );
     }
 }

@@ -11,13 +11,13 @@ use parley_domain::agent::{AgentSettings, parse_timezone};
 use parley_domain::ids::AgentId;
 use parley_domain::{Detail, Services};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::common::auth::Bearer;
 use crate::common::error::ApiError;
 use crate::common::ids::parse_ref;
 use crate::common::json::{JsonBody, JsonOrYaml, nullable};
-use crate::common::query::{Path, Query};
+use crate::common::query::{Path, QueryParams};
 use crate::faces::native::dto::{AgentDto, ChannelDto};
 use crate::faces::native::error::ErrorBody;
 
@@ -34,7 +34,7 @@ pub struct CreateAgentRequest {
 }
 
 /// Query parameters of agent creation; `channel` is required with a raw YAML body.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CreateAgentQuery {
@@ -147,6 +147,7 @@ pub struct AgentList {
 /// `Content-Type: application/yaml` and `?channel=`. An invalid scenario is 400 `invalid_input`
 /// with every diagnostic (line, column, message, hint) in `details`.
 #[utoipa::path(post, path = "/parley/v1/agents", tag = "agents", security(("bearer" = [])),
+    params(CreateAgentQuery),
     request_body(content(
         (CreateAgentRequest = "application/json"),
         (String = "application/yaml"),
@@ -160,7 +161,7 @@ pub struct AgentList {
 pub async fn create(
     State(services): State<Arc<Services>>,
     Bearer(who): Bearer,
-    Query(query): Query<CreateAgentQuery>,
+    QueryParams(query): QueryParams<CreateAgentQuery>,
     body: JsonOrYaml<CreateAgentRequest>,
 ) -> Result<(StatusCode, Json<AgentDto>), ApiError> {
     let (channel, source, patch) = match body {

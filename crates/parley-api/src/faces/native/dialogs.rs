@@ -12,7 +12,7 @@ use parley_domain::dialog_service::{CustomerInput, StartDialog};
 use parley_domain::ids::{AgentId, DialogId, MessageId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::common::auth::Bearer;
 use crate::common::client::ClientIp;
@@ -20,7 +20,7 @@ use crate::common::error::ApiError;
 use crate::common::ids::{AnyRef, parse_ref};
 use crate::common::json::JsonBody;
 use crate::common::pagination::page;
-use crate::common::query::{Path, Query};
+use crate::common::query::{Path, QueryParams, rfc3339};
 use crate::faces::native::dto::{
     DialogDetailsDto, DialogDto, DialogStatusDto, MessageDto, TurnDto, messages,
 };
@@ -54,7 +54,7 @@ pub struct CustomerMessageRequest {
 }
 
 /// Messages after a given one.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
@@ -70,7 +70,7 @@ pub struct MessageList {
 }
 
 /// Which dialogs to list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DialogQuery {
@@ -79,12 +79,16 @@ pub struct DialogQuery {
     /// Only in this status.
     pub status: Option<DialogStatusDto>,
     /// Created at or after (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     pub created_from: Option<DateTime<Utc>>,
     /// Created at or before (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     pub created_to: Option<DateTime<Utc>>,
     /// Updated at or after (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     pub updated_from: Option<DateTime<Utc>>,
     /// Updated at or before (RFC 3339).
+    #[serde(default, deserialize_with = "rfc3339")]
     pub updated_to: Option<DateTime<Utc>>,
     /// Page size, 1–1000 (50 when absent).
     pub limit: Option<u64>,
@@ -161,7 +165,7 @@ pub async fn send(
 
 /// Messages of a dialog, all or only those after a given message id (for polling).
 #[utoipa::path(get, path = "/parley/v1/dialogs/{id}/messages", tag = "dialogs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Integer id or UUID")),
+    params(("id" = String, Path, description = "Integer id or UUID"), MessagesQuery),
     responses(
         (status = 200, description = "Messages in order", body = MessageList),
         (status = 404, description = "No such dialog in the company", body = ErrorBody),
@@ -170,7 +174,7 @@ pub async fn messages_after(
     State(services): State<Arc<Services>>,
     Bearer(who): Bearer,
     Path(id): Path<String>,
-    Query(query): Query<MessagesQuery>,
+    QueryParams(query): QueryParams<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
     let dialog = parse_ref::<DialogId>("dialog", &id)?;
     let found = services
@@ -203,6 +207,7 @@ pub async fn get(
 
 /// Dialogs of the company, newest first, filtered and paged.
 #[utoipa::path(get, path = "/parley/v1/dialogs", tag = "dialogs", security(("bearer" = [])),
+    params(DialogQuery),
     responses(
         (status = 200, description = "A page of dialogs", body = DialogPage),
         (status = 400, description = "A parameter of the wrong type, an unknown parameter, a bad limit", body = ErrorBody),
@@ -210,7 +215,7 @@ pub async fn get(
 pub async fn list(
     State(services): State<Arc<Services>>,
     Bearer(who): Bearer,
-    Query(query): Query<DialogQuery>,
+    QueryParams(query): QueryParams<DialogQuery>,
 ) -> Result<Json<DialogPage>, ApiError> {
     let page = page(query.limit, query.offset)?;
     let filter = DialogFilter {

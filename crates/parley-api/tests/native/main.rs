@@ -1,0 +1,13 @@
+//! In-process tests of the native face: every route's success and error replies, snapshotted.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod agents;
+mod auth;
+mod dialogs;
+mod errors;
+mod openapi;
+mod operator;
+mod tenancy;
+mod users;
