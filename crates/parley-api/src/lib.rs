@@ -24,15 +24,90 @@ use crate::faces::native::Native;
 /// The largest request body any route reads: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Every face, ready to serve. Errors nobody else renders (unknown routes, bodies over
-/// [`BODY_LIMIT`], wrong methods, panics) answer in the native envelope.
+/// Every face, ready to serve.
 pub fn router(services: Arc<Services>) -> Router {
-    Router::new()
-        .merge(faces::native::router())
+    edge(Router::new().merge(faces::native::router())).with_state(services)
+}
+
+/// What surrounds every face: a native 404 for unknown paths, the body limit, panics caught, and
+/// every error nobody else rendered (unknown routes, bodies over [`BODY_LIMIT`], wrong methods,
+/// panics, a face without its own layer) answered in the native envelope.
+pub fn edge<S: Clone + Send + Sync + 'static>(faces: Router<S>) -> Router<S> {
+    faces
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(map_response(render_errors::<Native>))
-        .with_state(services)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use parley_domain::ErrorKind;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::common::error::{ApiError, INTERNAL_MESSAGE};
+
+    async fn call(router: Router, path: &str) -> (StatusCode, serde_json::Value) {
+        let response = router
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn panics_and_internal_errors_are_opaque_500s() {
+        async fn boom() -> &'static str {
+            panic!("secret detail")
+        }
+        async fn internal() -> Result<(), ApiError> {
+            let cause = std::io::Error::other("disk full at /var/secret");
+            Err(parley_domain::Error::internal("saving dialog 7", cause).into())
+        }
+        let router = edge(
+            Router::new()
+                .route("/boom", get(boom))
+                .route("/internal", get(internal)),
+        );
+        for path in ["/boom", "/internal"] {
+            let (status, body) = call(router.clone(), path).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(
+                body,
+                serde_json::json!({ "error": { "code": "internal", "message": INTERNAL_MESSAGE, "details": [] } })
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn every_domain_kind_has_a_status_and_a_code() {
+        let cases = [
+            (ErrorKind::InvalidInput, 400, "invalid_input"),
+            (ErrorKind::Unauthenticated, 401, "unauthenticated"),
+            (ErrorKind::Forbidden, 403, "forbidden"),
+            (ErrorKind::NotFound, 404, "not_found"),
+            (ErrorKind::Conflict, 409, "conflict"),
+            (ErrorKind::Unavailable, 503, "unavailable"),
+            (ErrorKind::Internal, 500, "internal"),
+        ];
+        for (kind, status, code) in cases {
+            let router = edge(
+                Router::new().route("/", get(move || async move { ApiError::new(kind, "m") })),
+            );
+            let (got, body) = call(router, "/").await;
+            assert_eq!(
+                (got.as_u16(), body["error"]["code"].as_str()),
+                (status, Some(code)),
+                "{kind:?}"
+            );
+        }
+    }
 }

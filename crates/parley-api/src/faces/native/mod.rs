@@ -9,6 +9,7 @@ pub mod error;
 pub mod openapi;
 pub mod operator;
 pub mod users;
+pub mod values;
 
 use std::sync::Arc;
 
