@@ -64,6 +64,7 @@ async fn create_read_and_list_agents() {
     assert_eq!(by_uuid.ok(200), by_id.ok(200));
 
     let list = app.get("/parley/v1/agents", &app.tokens.viewer).await;
+    insta::assert_json_snapshot!("list", list.snap());
     let ids: Vec<i64> = list.ok(200)["items"]
         .as_array()
         .unwrap()

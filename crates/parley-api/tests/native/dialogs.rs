@@ -41,6 +41,7 @@ async fn a_full_chat_dialog() {
     let polled = app
         .get(&format!("{messages}?after={after}"), &app.tokens.viewer)
         .await;
+    insta::assert_json_snapshot!("messages_after", polled.snap());
     let texts: Vec<&str> = polled.ok(200)["items"]
         .as_array()
         .unwrap()

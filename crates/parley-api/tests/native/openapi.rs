@@ -48,8 +48,31 @@ async fn the_document_lists_every_route() {
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         Value::from("bearer")
     );
+    let mut refs = Vec::new();
+    collect_refs(doc, &mut refs);
+    assert!(!refs.is_empty());
+    for target in refs {
+        let name = target.strip_prefix("#/components/schemas/").unwrap();
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "dangling $ref {target}"
+        );
+    }
     let error = &doc["components"]["schemas"]["ErrorObject"]["required"];
     assert_eq!(error, &serde_json::json!(["code", "message", "details"]));
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                out.push(target.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ pub use crate::faces::native::values::{ChannelDto, DialogStatusDto, RoleDto, Sen
 
 /// A user.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
 pub struct UserDto {
     /// Integer id.
     pub id: i64,
@@ -47,6 +48,7 @@ impl From<User> for UserDto {
 
 /// An agent (bot).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Agent)]
 pub struct AgentDto {
     /// Integer id.
     pub id: i64,
@@ -80,6 +82,7 @@ impl From<Agent> for AgentDto {
 
 /// An agent's settings, all of them.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Settings)]
 pub struct SettingsDto {
     /// Display name (1–129 characters).
     pub name: String,
@@ -147,6 +150,7 @@ impl From<AgentSettings> for SettingsDto {
 
 /// A dialog (conversation).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Dialog)]
 pub struct DialogDto {
     /// Integer id.
     pub id: i64,
@@ -218,6 +222,7 @@ impl From<Dialog> for DialogDto {
 
 /// A button offered with a bot message.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Button)]
 pub struct ButtonDto {
     /// What a press sends back (`{"button": id}`).
     pub id: String,
@@ -236,6 +241,7 @@ impl From<Button> for ButtonDto {
 
 /// A message in a dialog.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Message)]
 pub struct MessageDto {
     /// Integer id; increases in the order messages were written (use it as `after`).
     pub id: i64,
@@ -272,6 +278,7 @@ impl From<Message> for MessageDto {
 
 /// An answer the scenario collected.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Answer)]
 pub struct AnswerDto {
     /// The variable it was stored in.
     pub variable: String,
@@ -303,6 +310,7 @@ impl From<Answer> for AnswerDto {
 
 /// A dialog after a change, with the messages that change wrote.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Turn)]
 pub struct TurnDto {
     /// The dialog as saved.
     pub dialog: DialogDto,
@@ -321,6 +329,7 @@ impl From<TurnOutcome> for TurnDto {
 
 /// A dialog with all its messages and collected answers.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DialogDetails)]
 pub struct DialogDetailsDto {
     /// The dialog.
     pub dialog: DialogDto,

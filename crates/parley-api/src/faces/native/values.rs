@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 /// Where a dialog happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Channel)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelDto {
     /// Text chat.
@@ -35,6 +36,7 @@ impl From<ChannelDto> for Channel {
 
 /// What a user may do: `admin` > `api` > `operator` > `viewer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Role)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleDto {
     /// Everything, including users.
@@ -71,6 +73,7 @@ impl From<RoleDto> for Role {
 
 /// Where a dialog stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = DialogStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum DialogStatusDto {
     /// The bot is talking or waiting for the customer.
@@ -107,6 +110,7 @@ impl From<DialogStatusDto> for DialogStatus {
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Sender)]
 #[serde(rename_all = "snake_case")]
 pub enum SenderDto {
     /// The agent's scenario.
