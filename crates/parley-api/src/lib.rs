@@ -21,22 +21,46 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::common::error::{no_route, panic_response, render_errors};
 use crate::faces::native::Native;
 
-/// The largest request body any route reads: 1 MiB.
+/// The largest request body any route reads unless configured otherwise: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Every face, ready to serve.
+/// How the router is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The largest request body accepted, in bytes; larger ones answer 413.
+    pub body_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            body_limit: BODY_LIMIT,
+        }
+    }
+}
+
+/// Every face, ready to serve, with the default [`Options`].
 pub fn router(services: Arc<Services>) -> Router {
-    edge(Router::new().merge(faces::native::router())).with_state(services)
+    router_with(services, Options::default())
+}
+
+/// Every face, ready to serve.
+pub fn router_with(services: Arc<Services>, options: Options) -> Router {
+    edge(
+        Router::new().merge(faces::native::router()),
+        options.body_limit,
+    )
+    .with_state(services)
 }
 
 /// What surrounds every face: a native 404 for unknown paths, the body limit, panics caught, and
-/// every error nobody else rendered (unknown routes, bodies over [`BODY_LIMIT`], wrong methods,
+/// every error nobody else rendered (unknown routes, bodies over `body_limit`, wrong methods,
 /// panics, a face without its own layer) answered in the native envelope.
-pub fn edge<S: Clone + Send + Sync + 'static>(faces: Router<S>) -> Router<S> {
+pub fn edge<S: Clone + Send + Sync + 'static>(faces: Router<S>, body_limit: usize) -> Router<S> {
     faces
         .fallback(no_route)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(map_response(render_errors::<Native>))
 }
@@ -76,6 +100,7 @@ mod tests {
             Router::new()
                 .route("/boom", get(boom))
                 .route("/internal", get(internal)),
+            BODY_LIMIT,
         );
         for path in ["/boom", "/internal"] {
             let (status, body) = call(router.clone(), path).await;
@@ -101,6 +126,7 @@ mod tests {
         for (kind, status, code) in cases {
             let router = edge(
                 Router::new().route("/", get(move || async move { ApiError::new(kind, "m") })),
+                BODY_LIMIT,
             );
             let (got, body) = call(router, "/").await;
             assert_eq!(

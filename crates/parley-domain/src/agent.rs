@@ -97,7 +97,9 @@ impl AgentSettings {
     pub fn validate(&self) -> Result<()> {
         let len = self.name.chars().count();
         if !(1..=129).contains(&len) || self.name.trim().is_empty() {
-            return Err(Error::invalid("agent name must be 1–129 characters and not blank"));
+            return Err(Error::invalid(
+                "agent name must be 1–129 characters and not blank",
+            ));
         }
         if self.language.trim().is_empty() {
             return Err(Error::invalid("language must not be empty (e.g. ru-RU)"));
@@ -117,9 +119,11 @@ impl AgentSettings {
 
 /// Parses an IANA zone name such as `Europe/Moscow`.
 pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
-    name.trim()
-        .parse()
-        .map_err(|_| Error::invalid(format!("`{name}` is not an IANA time zone (e.g. Europe/Moscow)")))
+    name.trim().parse().map_err(|_| {
+        Error::invalid(format!(
+            "`{name}` is not an IANA time zone (e.g. Europe/Moscow)"
+        ))
+    })
 }
 
 /// A declared input variable (Neuro.net initial entity).
@@ -177,7 +181,9 @@ impl OutputKind {
             "number" => Ok(Self::Number),
             "datetime" => Ok(Self::Datetime),
             "boolean" => Ok(Self::Boolean),
-            other => Err(Error::invalid(format!("unknown type `{other}` (expected string, number, datetime or boolean)"))),
+            other => Err(Error::invalid(format!(
+                "unknown type `{other}` (expected string, number, datetime or boolean)"
+            ))),
         }
     }
 }
@@ -252,7 +258,10 @@ mod tests {
 
     #[test]
     fn zones_and_kinds_parse() {
-        assert_eq!(parse_timezone("Asia/Yekaterinburg").unwrap(), chrono_tz::Asia::Yekaterinburg);
+        assert_eq!(
+            parse_timezone("Asia/Yekaterinburg").unwrap(),
+            chrono_tz::Asia::Yekaterinburg
+        );
         assert!(parse_timezone("Mars/Olympus").is_err());
         assert_eq!(OutputKind::parse("number").unwrap(), OutputKind::Number);
         assert!(OutputKind::parse("blob").is_err());

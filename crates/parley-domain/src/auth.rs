@@ -41,17 +41,38 @@ pub struct Principal {
 impl Principal {
     /// `Forbidden` unless the role may change agents and dialogs.
     pub fn require_write(&self) -> Result<()> {
-        if self.role.can_write() { Ok(()) } else { Err(Error::forbidden(format!("role {} may not change data", self.role))) }
+        if self.role.can_write() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "role {} may not change data",
+                self.role
+            )))
+        }
     }
 
     /// `Forbidden` unless the role may act as an operator.
     pub fn require_operate(&self) -> Result<()> {
-        if self.role.can_operate() { Ok(()) } else { Err(Error::forbidden(format!("role {} may not operate dialogs", self.role))) }
+        if self.role.can_operate() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "role {} may not operate dialogs",
+                self.role
+            )))
+        }
     }
 
     /// `Forbidden` unless the role is admin.
     pub fn require_admin(&self) -> Result<()> {
-        if self.role.can_admin() { Ok(()) } else { Err(Error::forbidden(format!("role {} may not manage users", self.role))) }
+        if self.role.can_admin() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "role {} may not manage users",
+                self.role
+            )))
+        }
     }
 }
 
@@ -115,7 +136,9 @@ impl AuthService {
     /// An argon2id PHC hash of `password`; refuses passwords shorter than 8 characters.
     pub fn hash_password(&self, password: &str) -> Result<String> {
         if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(Error::invalid(format!("password must be at least {MIN_PASSWORD_LEN} characters")));
+            return Err(Error::invalid(format!(
+                "password must be at least {MIN_PASSWORD_LEN} characters"
+            )));
         }
         self.hasher
             .hash_password(password.as_bytes())
@@ -132,7 +155,9 @@ impl AuthService {
         };
         let hash = PasswordHash::new(&found.password_hash)
             .map_err(|e| Error::internal("reading a stored password hash", e.to_string()))?;
-        self.hasher.verify_password(password.as_bytes(), &hash).map_err(|_| denied())?;
+        self.hasher
+            .verify_password(password.as_bytes(), &hash)
+            .map_err(|_| denied())?;
         Ok(found.user)
     }
 
@@ -145,7 +170,11 @@ impl AuthService {
     /// HTTP Basic: the caller as a principal, without issuing tokens.
     pub async fn basic(&self, login: &str, password: &str) -> Result<Principal> {
         let user = self.verify_password(login, password).await?;
-        Ok(Principal { company_id: user.company_id, user_id: user.id, role: user.role })
+        Ok(Principal {
+            company_id: user.company_id,
+            user_id: user.id,
+            role: user.role,
+        })
     }
 
     /// Exchanges a refresh token for a new pair; the old refresh token stops working.
@@ -156,10 +185,16 @@ impl AuthService {
             .store
             .take_refresh(&claims.jti, now)
             .await?
-            .ok_or_else(|| Error::unauthenticated("refresh token is invalid, expired or already used"))?;
-        let user = self.store.user(record.company_id, record.user_id).await.map_err(|_| {
-            Error::unauthenticated("refresh token belongs to a user that no longer exists")
-        })?;
+            .ok_or_else(|| {
+                Error::unauthenticated("refresh token is invalid, expired or already used")
+            })?;
+        let user = self
+            .store
+            .user(record.company_id, record.user_id)
+            .await
+            .map_err(|_| {
+                Error::unauthenticated("refresh token belongs to a user that no longer exists")
+            })?;
         self.issue(&user.company_id, user.id, user.role).await
     }
 
@@ -174,7 +209,14 @@ impl AuthService {
         match self.decode(token, ACCESS) {
             Ok(claims) => principal_of(claims),
             Err(access_err) => match self.decode(token, REFRESH) {
-                Ok(claims) if self.store.refresh_is_live(&claims.jti, self.clock.now()).await? => principal_of(claims),
+                Ok(claims)
+                    if self
+                        .store
+                        .refresh_is_live(&claims.jti, self.clock.now())
+                        .await? =>
+                {
+                    principal_of(claims)
+                }
                 _ => Err(access_err),
             },
         }
@@ -186,18 +228,47 @@ impl AuthService {
         let refresh_expires_at = now + REFRESH_TTL;
         let access_token = self.encode(company, user, role, ACCESS, now, access_expires_at)?;
         let refresh_jti = random_token(24);
-        let refresh_token = self.encode_with_jti(company, user, role, REFRESH, now, refresh_expires_at, &refresh_jti)?;
+        let refresh_token = self.encode_with_jti(
+            company,
+            user,
+            role,
+            REFRESH,
+            now,
+            refresh_expires_at,
+            &refresh_jti,
+        )?;
         self.store
-            .insert_refresh(&RefreshRecord { jti: refresh_jti, user_id: user, company_id: *company, expires_at: refresh_expires_at })
+            .insert_refresh(&RefreshRecord {
+                jti: refresh_jti,
+                user_id: user,
+                company_id: *company,
+                expires_at: refresh_expires_at,
+            })
             .await?;
-        Ok(TokenPair { access_token, refresh_token, access_expires_at, refresh_expires_at })
+        Ok(TokenPair {
+            access_token,
+            refresh_token,
+            access_expires_at,
+            refresh_expires_at,
+        })
     }
 
-    fn encode(&self, company: &CompanyId, user: UserId, role: Role, typ: &str, now: DateTime<Utc>, exp: DateTime<Utc>) -> Result<String> {
+    fn encode(
+        &self,
+        company: &CompanyId,
+        user: UserId,
+        role: Role,
+        typ: &str,
+        now: DateTime<Utc>,
+        exp: DateTime<Utc>,
+    ) -> Result<String> {
         self.encode_with_jti(company, user, role, typ, now, exp, &random_token(16))
     }
 
-    #[expect(clippy::too_many_arguments, reason = "private helper mirroring the claim set")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "private helper mirroring the claim set"
+    )]
     fn encode_with_jti(
         &self,
         company: &CompanyId,
@@ -241,9 +312,16 @@ impl AuthService {
 }
 
 fn principal_of(claims: Claims) -> Result<Principal> {
-    let user_id = claims.sub.parse().map_err(|_| Error::unauthenticated("token is invalid"))?;
+    let user_id = claims
+        .sub
+        .parse()
+        .map_err(|_| Error::unauthenticated("token is invalid"))?;
     let role = Role::parse(&claims.role).map_err(|_| Error::unauthenticated("token is invalid"))?;
-    Ok(Principal { company_id: CompanyId(claims.company_id), user_id, role })
+    Ok(Principal {
+        company_id: CompanyId(claims.company_id),
+        user_id,
+        role,
+    })
 }
 
 /// A URL-safe random string of `bytes` random bytes (hex encoded).

@@ -182,7 +182,13 @@ pub struct NewMessage {
 impl NewMessage {
     /// A plain message from `sender`.
     pub fn text(sender: Sender, text: impl Into<String>) -> Self {
-        Self { sender, text: text.into(), buttons: Vec::new(), button_id: None, operator_id: None }
+        Self {
+            sender,
+            text: text.into(),
+            buttons: Vec::new(),
+            button_id: None,
+            operator_id: None,
+        }
     }
 }
 

@@ -9,7 +9,10 @@ use parley_scenario::{EventKind, Variables};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::auth::Principal;
-use crate::dialog::{Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewDialog, NewMessage, Sender};
+use crate::dialog::{
+    Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewDialog, NewMessage,
+    Sender,
+};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref};
 use crate::ports::{Clock, HttpOut, Store};
@@ -83,9 +86,20 @@ impl std::fmt::Debug for DialogService {
 
 impl DialogService {
     /// Over the ports; `scenarios` is shared with whoever else parses agents' scenarios.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, http: Arc<dyn HttpOut>, scenarios: Arc<ScenarioCache>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        http: Arc<dyn HttpOut>,
+        scenarios: Arc<ScenarioCache>,
+    ) -> Self {
         let runner = TurnRunner::new(Arc::clone(&store), clock, http, scenarios);
-        Self { store, runner, locks: (0..LOCK_STRIPES).map(|_| Arc::new(Mutex::new(()))).collect() }
+        Self {
+            store,
+            runner,
+            locks: (0..LOCK_STRIPES)
+                .map(|_| Arc::new(Mutex::new(())))
+                .collect(),
+        }
     }
 
     async fn lock(&self, dialog: DialogId) -> OwnedMutexGuard<()> {
@@ -102,7 +116,10 @@ impl DialogService {
     /// Starts a dialog for a company (callers that are not users: the dialer, chat channels).
     pub async fn start_in(&self, company: CompanyId, request: StartDialog) -> Result<TurnOutcome> {
         let agent = self.store.agent(company, request.agent).await?;
-        let scenario = self.runner.scenario(company, agent.id, agent.scenario_version).await?;
+        let scenario = self
+            .runner
+            .scenario(company, agent.id, agent.scenario_version)
+            .await?;
         let entry = match request.entry {
             Some(entry) if scenario.has_entry(&entry) => entry,
             Some(entry) => {
@@ -114,8 +131,15 @@ impl DialogService {
             }
             None => scenario.default_entry().to_owned(),
         };
-        if let Some(missing) = scenario.inputs().iter().find(|i| i.required && !request.variables.contains_key(&i.name)) {
-            return Err(Error::invalid(format!("input variable `{}` is required by agent {}", missing.name, agent.id)));
+        if let Some(missing) = scenario
+            .inputs()
+            .iter()
+            .find(|i| i.required && !request.variables.contains_key(&i.name))
+        {
+            return Err(Error::invalid(format!(
+                "input variable `{}` is required by agent {}",
+                missing.name, agent.id
+            )));
         }
         let dialog = self
             .store
@@ -134,36 +158,59 @@ impl DialogService {
             )
             .await?;
         let _guard = self.lock(dialog.id).await;
-        let start = EventKind::Start { entry: Some(entry), variables: request.variables };
+        let start = EventKind::Start {
+            entry: Some(entry),
+            variables: request.variables,
+        };
         self.runner.run(dialog, Some(start), Vec::new()).await
     }
 
     /// A customer's message or button press sent by a user on the customer's behalf (an
     /// integration); roles that may not write are refused.
-    pub async fn send_as(&self, who: &Principal, dialog: Ref<DialogId>, input: CustomerInput) -> Result<TurnOutcome> {
+    pub async fn send_as(
+        &self,
+        who: &Principal,
+        dialog: Ref<DialogId>,
+        input: CustomerInput,
+    ) -> Result<TurnOutcome> {
         who.require_write()?;
         self.send(who.company_id, dialog, input).await
     }
 
     /// A customer's message or button press; the bot answers unless an operator holds the dialog.
-    pub async fn send(&self, company: CompanyId, dialog: Ref<DialogId>, input: CustomerInput) -> Result<TurnOutcome> {
+    pub async fn send(
+        &self,
+        company: CompanyId,
+        dialog: Ref<DialogId>,
+        input: CustomerInput,
+    ) -> Result<TurnOutcome> {
         let dialog = self.store.dialog(company, dialog).await?;
         let _guard = self.lock(dialog.id).await;
         let dialog = self.store.dialog(company, Ref::Id(dialog.id)).await?;
         if dialog.status.is_final() {
-            return Err(Error::conflict(format!("dialog {} has {}; start a new one", dialog.id, dialog.status.as_str())));
+            return Err(Error::conflict(format!(
+                "dialog {} has {}; start a new one",
+                dialog.id,
+                dialog.status.as_str()
+            )));
         }
         let (message, event) = match input {
             CustomerInput::Text(text) => {
                 let text = checked_text(&text)?;
-                (NewMessage::text(Sender::Customer, text.clone()), EventKind::Text(text))
+                (
+                    NewMessage::text(Sender::Customer, text.clone()),
+                    EventKind::Text(text),
+                )
             }
             CustomerInput::Button(id) => {
                 let id = id.trim().to_owned();
                 if id.is_empty() {
                     return Err(Error::invalid("button id must not be empty"));
                 }
-                let label = self.button_label(company, &dialog, &id).await?.unwrap_or_else(|| id.clone());
+                let label = self
+                    .button_label(company, &dialog, &id)
+                    .await?
+                    .unwrap_or_else(|| id.clone());
                 let mut message = NewMessage::text(Sender::Customer, label);
                 message.button_id = Some(id.clone());
                 (message, EventKind::Button(id))
@@ -174,7 +221,12 @@ impl DialogService {
     }
 
     /// The label of a button the bot offered last, so the transcript shows what the customer saw.
-    async fn button_label(&self, company: CompanyId, dialog: &Dialog, id: &str) -> Result<Option<String>> {
+    async fn button_label(
+        &self,
+        company: CompanyId,
+        dialog: &Dialog,
+        id: &str,
+    ) -> Result<Option<String>> {
         let messages = self.store.messages(company, dialog.id, None).await?;
         Ok(messages
             .iter()
@@ -189,29 +241,46 @@ impl DialogService {
         who.require_operate()?;
         let dialog = self.locked_open_dialog(who.company_id, dialog).await?;
         let (dialog, _guard) = dialog;
-        if dialog.status == DialogStatus::Operator && dialog.operator_id.is_some_and(|op| op != who.user_id) {
-            return Err(Error::conflict(format!("dialog {} is held by another operator", dialog.id)));
+        if dialog.status == DialogStatus::Operator
+            && dialog.operator_id.is_some_and(|op| op != who.user_id)
+        {
+            return Err(Error::conflict(format!(
+                "dialog {} is held by another operator",
+                dialog.id
+            )));
         }
         let mut update = DialogUpdate::from_dialog(&dialog);
         update.status = DialogStatus::Operator;
         update.operator_id = Some(who.user_id);
         let note = NewMessage::text(Sender::System, "An operator joined the conversation.");
-        self.runner.save(&dialog, &update, vec![note], Vec::new()).await
+        self.runner
+            .save(&dialog, &update, vec![note], Vec::new())
+            .await
     }
 
     /// The operator holding the dialog writes to the customer.
-    pub async fn operator_message(&self, who: &Principal, dialog: Ref<DialogId>, text: &str) -> Result<TurnOutcome> {
+    pub async fn operator_message(
+        &self,
+        who: &Principal,
+        dialog: Ref<DialogId>,
+        text: &str,
+    ) -> Result<TurnOutcome> {
         who.require_operate()?;
         let text = checked_text(text)?;
         let (dialog, _guard) = self.locked_open_dialog(who.company_id, dialog).await?;
         if dialog.status != DialogStatus::Operator {
-            return Err(Error::conflict(format!("dialog {} is with the bot; take it over first", dialog.id)));
+            return Err(Error::conflict(format!(
+                "dialog {} is with the bot; take it over first",
+                dialog.id
+            )));
         }
         let mut message = NewMessage::text(Sender::Operator, text);
         message.operator_id = Some(who.user_id);
         let mut update = DialogUpdate::from_dialog(&dialog);
         update.operator_id = Some(who.user_id);
-        self.runner.save(&dialog, &update, vec![message], Vec::new()).await
+        self.runner
+            .save(&dialog, &update, vec![message], Vec::new())
+            .await
     }
 
     /// The operator hands the dialog back; the bot continues (after a transfer, or re-asking).
@@ -219,30 +288,54 @@ impl DialogService {
         who.require_operate()?;
         let (mut dialog, _guard) = self.locked_open_dialog(who.company_id, dialog).await?;
         if dialog.status != DialogStatus::Operator {
-            return Err(Error::conflict(format!("dialog {} is not with an operator", dialog.id)));
+            return Err(Error::conflict(format!(
+                "dialog {} is not with an operator",
+                dialog.id
+            )));
         }
         dialog.status = DialogStatus::Active;
         dialog.operator_id = None;
-        let note = NewMessage::text(Sender::System, "The operator handed the conversation back to the bot.");
-        self.runner.run(dialog, Some(EventKind::OperatorReleased), vec![note]).await
+        let note = NewMessage::text(
+            Sender::System,
+            "The operator handed the conversation back to the bot.",
+        );
+        self.runner
+            .run(dialog, Some(EventKind::OperatorReleased), vec![note])
+            .await
     }
 
-    async fn locked_open_dialog(&self, company: CompanyId, dialog: Ref<DialogId>) -> Result<(Dialog, OwnedMutexGuard<()>)> {
+    async fn locked_open_dialog(
+        &self,
+        company: CompanyId,
+        dialog: Ref<DialogId>,
+    ) -> Result<(Dialog, OwnedMutexGuard<()>)> {
         let found = self.store.dialog(company, dialog).await?;
         let guard = self.lock(found.id).await;
         let dialog = self.store.dialog(company, Ref::Id(found.id)).await?;
         if dialog.status.is_final() {
-            return Err(Error::conflict(format!("dialog {} has {}", dialog.id, dialog.status.as_str())));
+            return Err(Error::conflict(format!(
+                "dialog {} has {}",
+                dialog.id,
+                dialog.status.as_str()
+            )));
         }
         Ok((dialog, guard))
     }
 
     /// A dialog with its messages and answers.
-    pub async fn details(&self, company: CompanyId, dialog: Ref<DialogId>) -> Result<DialogDetails> {
+    pub async fn details(
+        &self,
+        company: CompanyId,
+        dialog: Ref<DialogId>,
+    ) -> Result<DialogDetails> {
         let dialog = self.store.dialog(company, dialog).await?;
         let messages = self.store.messages(company, dialog.id, None).await?;
         let answers = self.store.answers(company, dialog.id).await?;
-        Ok(DialogDetails { dialog, messages, answers })
+        Ok(DialogDetails {
+            dialog,
+            messages,
+            answers,
+        })
     }
 
     /// A dialog.
@@ -251,13 +344,23 @@ impl DialogService {
     }
 
     /// Messages of a dialog after `after` (all when `None`).
-    pub async fn messages(&self, company: CompanyId, dialog: Ref<DialogId>, after: Option<MessageId>) -> Result<Vec<Message>> {
+    pub async fn messages(
+        &self,
+        company: CompanyId,
+        dialog: Ref<DialogId>,
+        after: Option<MessageId>,
+    ) -> Result<Vec<Message>> {
         let dialog = self.store.dialog(company, dialog).await?;
         self.store.messages(company, dialog.id, after).await
     }
 
     /// Dialogs of a company, newest first.
-    pub async fn list(&self, company: CompanyId, filter: &DialogFilter, page: Page) -> Result<Paged<Dialog>> {
+    pub async fn list(
+        &self,
+        company: CompanyId,
+        filter: &DialogFilter,
+        page: Page,
+    ) -> Result<Paged<Dialog>> {
         self.store.dialogs(company, filter, page).await
     }
 
@@ -273,11 +376,17 @@ fn checked_text(text: &str) -> Result<String> {
         return Err(Error::invalid("message text must not be empty"));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(Error::invalid(format!("message text is longer than {MAX_MESSAGE_CHARS} characters")));
+        return Err(Error::invalid(format!(
+            "message text is longer than {MAX_MESSAGE_CHARS} characters"
+        )));
     }
     Ok(text.to_owned())
 }
 
 fn non_empty_or(value: String, default: &str) -> String {
-    if value.trim().is_empty() { default.to_owned() } else { value.trim().to_owned() }
+    if value.trim().is_empty() {
+        default.to_owned()
+    } else {
+        value.trim().to_owned()
+    }
 }

@@ -66,8 +66,22 @@ impl DirectoryService {
     pub async fn create_user(&self, company: CompanyId, user: CreateUser) -> Result<User> {
         let email = Email::parse(&user.email)?;
         let password_hash = self.auth.hash_password(&user.password)?;
-        let name = if user.name.trim().is_empty() { email.to_string() } else { user.name.trim().to_owned() };
-        self.store.create_user(company, NewUser { email, name, role: user.role, password_hash }).await
+        let name = if user.name.trim().is_empty() {
+            email.to_string()
+        } else {
+            user.name.trim().to_owned()
+        };
+        self.store
+            .create_user(
+                company,
+                NewUser {
+                    email,
+                    name,
+                    role: user.role,
+                    password_hash,
+                },
+            )
+            .await
     }
 
     /// Creates a user in the caller's company; admins only.

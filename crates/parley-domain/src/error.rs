@@ -40,7 +40,10 @@ pub struct Detail {
 impl Detail {
     /// A detail that is only a message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), ..Self::default() }
+        Self {
+            message: message.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -87,7 +90,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error of `kind` with a message the client may see.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), details: Vec::new(), source: None }
+        Self {
+            kind,
+            message: message.into(),
+            details: Vec::new(),
+            source: None,
+        }
     }
 
     /// Bad input: the message says what is wrong and how to fix it.
@@ -120,12 +128,20 @@ impl Error {
         message: impl Into<String>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
-        Self { kind: ErrorKind::Internal, message: message.into(), details: Vec::new(), source: Some(source.into()) }
+        Self {
+            kind: ErrorKind::Internal,
+            message: message.into(),
+            details: Vec::new(),
+            source: Some(source.into()),
+        }
     }
 
     /// Attach a cause to an error of any kind.
     #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         self.source = Some(source.into());
         self
     }
@@ -155,7 +171,10 @@ impl Error {
     /// The message with its whole cause chain, for logs.
     pub fn chain(&self) -> String {
         let mut out = self.message.clone();
-        let mut next = self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static));
+        let mut next = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
         while let Some(err) = next {
             out.push_str(": ");
             out.push_str(&err.to_string());
@@ -173,7 +192,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -194,9 +215,20 @@ mod tests {
     fn details_display_their_position_and_hint() {
         let err = Error::invalid("bad").with_details(["plain"]);
         assert_eq!(err.details()[0].to_string(), "plain");
-        let located = Detail { line: Some(3), column: Some(5), hint: Some("use `say`".into()), ..Detail::new("unknown block kind") };
-        assert_eq!(located.to_string(), "3:5: unknown block kind (hint: use `say`)");
-        let field = Detail { field: Some("limit".into()), ..Detail::new("must be 1–1000") };
+        let located = Detail {
+            line: Some(3),
+            column: Some(5),
+            hint: Some("use `say`".into()),
+            ..Detail::new("unknown block kind")
+        };
+        assert_eq!(
+            located.to_string(),
+            "3:5: unknown block kind (hint: use `say`)"
+        );
+        let field = Detail {
+            field: Some("limit".into()),
+            ..Detail::new("must be 1–1000")
+        };
         assert_eq!(field.to_string(), "limit: must be 1–1000");
     }
 }

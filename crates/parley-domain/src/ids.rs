@@ -76,7 +76,10 @@ mod tests {
     fn refs_parse_ids_and_uuids() {
         assert_eq!(Ref::<AgentId>::parse(" 42 "), Some(Ref::Id(AgentId(42))));
         let uuid = "0190f5c8-7d2a-7cc0-8a55-8f6f4a3b2c1d";
-        assert_eq!(Ref::<AgentId>::parse(uuid), Some(Ref::Uuid(Uuid::parse_str(uuid).unwrap_or_default())));
+        assert_eq!(
+            Ref::<AgentId>::parse(uuid),
+            Some(Ref::Uuid(Uuid::parse_str(uuid).unwrap_or_default()))
+        );
         assert_eq!(Ref::<AgentId>::parse("abc"), None);
     }
 }

@@ -9,8 +9,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::agent::{Agent, AgentSettings, Credential, InputVariable, NewAgent, OutputKind, OutputVariable, TimeSlot};
-use crate::dialog::{Answer, Dialog, DialogFilter, DialogUpdate, Message, NewAnswer, NewDialog, NewMessage};
+use crate::agent::{
+    Agent, AgentSettings, Credential, InputVariable, NewAgent, OutputKind, OutputVariable, TimeSlot,
+};
+use crate::dialog::{
+    Answer, Dialog, DialogFilter, DialogUpdate, Message, NewAnswer, NewDialog, NewMessage,
+};
 use crate::directory::{Company, Credentials, NewUser, RefreshRecord, User};
 use crate::error::Result;
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref, UserId, Uuid};
@@ -38,7 +42,8 @@ pub trait DirectoryStore: Send + Sync {
     /// The users of `company`, oldest first.
     async fn users(&self, company: CompanyId) -> Result<Vec<User>>;
     /// Replaces a user's password hash.
-    async fn set_password(&self, company: CompanyId, id: UserId, password_hash: &str) -> Result<()>;
+    async fn set_password(&self, company: CompanyId, id: UserId, password_hash: &str)
+    -> Result<()>;
 
     /// Records an issued refresh token.
     async fn insert_refresh(&self, record: &RefreshRecord) -> Result<()>;
@@ -58,45 +63,115 @@ pub trait AgentStore: Send + Sync {
     /// The company's agents, oldest first.
     async fn agents(&self, company: CompanyId) -> Result<Vec<Agent>>;
     /// Replaces the settings.
-    async fn update_agent_settings(&self, company: CompanyId, agent: AgentId, settings: &AgentSettings) -> Result<Agent>;
+    async fn update_agent_settings(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        settings: &AgentSettings,
+    ) -> Result<Agent>;
     /// Stores a new scenario version and makes it current; returns the agent.
-    async fn add_scenario_version(&self, company: CompanyId, agent: AgentId, source: &str) -> Result<Agent>;
+    async fn add_scenario_version(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        source: &str,
+    ) -> Result<Agent>;
     /// The source of one scenario version.
-    async fn scenario_source(&self, company: CompanyId, agent: AgentId, version: i64) -> Result<String>;
+    async fn scenario_source(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        version: i64,
+    ) -> Result<String>;
 
     /// Declared input variables, in creation order.
-    async fn input_variables(&self, company: CompanyId, agent: AgentId) -> Result<Vec<InputVariable>>;
+    async fn input_variables(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+    ) -> Result<Vec<InputVariable>>;
     /// Adds an input variable; `Conflict` if the name exists on the agent.
-    async fn create_input_variable(&self, company: CompanyId, agent: AgentId, name: &str, synthesis: bool) -> Result<InputVariable>;
+    async fn create_input_variable(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        name: &str,
+        synthesis: bool,
+    ) -> Result<InputVariable>;
     /// Changes one by UUID.
-    async fn update_input_variable(&self, company: CompanyId, uuid: Uuid, name: &str, synthesis: bool) -> Result<InputVariable>;
+    async fn update_input_variable(
+        &self,
+        company: CompanyId,
+        uuid: Uuid,
+        name: &str,
+        synthesis: bool,
+    ) -> Result<InputVariable>;
     /// Deletes one by UUID.
     async fn delete_input_variable(&self, company: CompanyId, uuid: Uuid) -> Result<()>;
 
     /// Declared output variables, in creation order.
-    async fn output_variables(&self, company: CompanyId, agent: AgentId) -> Result<Vec<OutputVariable>>;
+    async fn output_variables(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+    ) -> Result<Vec<OutputVariable>>;
     /// Adds an output variable; `Conflict` if the name exists on the agent.
-    async fn create_output_variable(&self, company: CompanyId, agent: AgentId, name: &str, kind: OutputKind, cell: Option<u32>) -> Result<OutputVariable>;
+    async fn create_output_variable(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        name: &str,
+        kind: OutputKind,
+        cell: Option<u32>,
+    ) -> Result<OutputVariable>;
     /// Changes one by UUID.
-    async fn update_output_variable(&self, company: CompanyId, uuid: Uuid, name: &str, kind: OutputKind, cell: Option<u32>) -> Result<OutputVariable>;
+    async fn update_output_variable(
+        &self,
+        company: CompanyId,
+        uuid: Uuid,
+        name: &str,
+        kind: OutputKind,
+        cell: Option<u32>,
+    ) -> Result<OutputVariable>;
     /// Deletes one by UUID.
     async fn delete_output_variable(&self, company: CompanyId, uuid: Uuid) -> Result<()>;
 
     /// Call-time slots, by day then start.
     async fn time_slots(&self, company: CompanyId, agent: AgentId) -> Result<Vec<TimeSlot>>;
     /// Adds a slot.
-    async fn create_time_slot(&self, company: CompanyId, agent: AgentId, day: Weekday, not_before: LocalTime, not_after: LocalTime) -> Result<TimeSlot>;
+    async fn create_time_slot(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        day: Weekday,
+        not_before: LocalTime,
+        not_after: LocalTime,
+    ) -> Result<TimeSlot>;
     /// Changes one by UUID.
     async fn update_time_slot(&self, company: CompanyId, slot: &TimeSlot) -> Result<TimeSlot>;
     /// Deletes one by UUID.
     async fn delete_time_slot(&self, company: CompanyId, uuid: Uuid) -> Result<()>;
 
     /// Speech-service keys, optionally of one type.
-    async fn credentials_of(&self, company: CompanyId, agent: AgentId, key_type: Option<&str>) -> Result<Vec<Credential>>;
+    async fn credentials_of(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        key_type: Option<&str>,
+    ) -> Result<Vec<Credential>>;
     /// Adds a key.
-    async fn create_credential(&self, company: CompanyId, agent: AgentId, credential: &Credential) -> Result<Credential>;
+    async fn create_credential(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        credential: &Credential,
+    ) -> Result<Credential>;
     /// Changes a key by its UUID.
-    async fn update_credential(&self, company: CompanyId, credential: &Credential) -> Result<Credential>;
+    async fn update_credential(
+        &self,
+        company: CompanyId,
+        credential: &Credential,
+    ) -> Result<Credential>;
 }
 
 /// Dialogs, messages and collected answers.
@@ -107,7 +182,12 @@ pub trait DialogStore: Send + Sync {
     /// A dialog by id or UUID.
     async fn dialog(&self, company: CompanyId, dialog: Ref<DialogId>) -> Result<Dialog>;
     /// Dialogs matching `filter`, newest first.
-    async fn dialogs(&self, company: CompanyId, filter: &DialogFilter, page: Page) -> Result<Paged<Dialog>>;
+    async fn dialogs(
+        &self,
+        company: CompanyId,
+        filter: &DialogFilter,
+        page: Page,
+    ) -> Result<Paged<Dialog>>;
     /// Saves one turn atomically: the update, its messages and answers. `Conflict` when the
     /// dialog's version is no longer `expected_version` (another node saved a turn first).
     async fn save_turn(
@@ -120,7 +200,12 @@ pub trait DialogStore: Send + Sync {
         answers: &[NewAnswer],
     ) -> Result<(Dialog, Vec<Message>)>;
     /// Messages of a dialog in order, only those with an id above `after` when given.
-    async fn messages(&self, company: CompanyId, dialog: DialogId, after: Option<MessageId>) -> Result<Vec<Message>>;
+    async fn messages(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        after: Option<MessageId>,
+    ) -> Result<Vec<Message>>;
     /// Answers collected in a dialog, in order.
     async fn answers(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<Answer>>;
 }
@@ -157,14 +242,20 @@ impl ManualClock {
 
     /// Moves forward.
     pub fn advance(&self, by: chrono::Duration) {
-        let mut now = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *now += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -196,7 +287,8 @@ pub struct OutboundResponse {
 #[async_trait]
 pub trait HttpOut: Send + Sync + 'static {
     /// Performs the request; `Err` carries a readable reason (timeout, refused, ...).
-    async fn send(&self, request: OutboundRequest) -> std::result::Result<OutboundResponse, String>;
+    async fn send(&self, request: OutboundRequest)
+    -> std::result::Result<OutboundResponse, String>;
 }
 
 /// Shared handles to the ports.

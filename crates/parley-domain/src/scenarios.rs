@@ -12,7 +12,10 @@ use crate::ports::Store;
 /// Parses and validates a scenario; an invalid one is `InvalidInput` with every diagnostic as a detail.
 pub fn parse_scenario(source: &str) -> Result<Scenario> {
     parley_scenario::parse(source).map_err(|diagnostics| {
-        let first = diagnostics.first().map(ToString::to_string).unwrap_or_default();
+        let first = diagnostics
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let more = match diagnostics.len() {
             0 | 1 => String::new(),
             n => format!(" (and {} more)", n - 1),
@@ -36,13 +39,27 @@ pub struct ScenarioCache {
 
 impl ScenarioCache {
     /// The parsed scenario of `agent` at `version`, loading it from the store on first use.
-    pub async fn get(&self, store: &dyn Store, company: CompanyId, agent: AgentId, version: i64) -> Result<Arc<Scenario>> {
-        if let Some(found) = self.parsed.read().unwrap_or_else(PoisonError::into_inner).get(&(agent, version)) {
+    pub async fn get(
+        &self,
+        store: &dyn Store,
+        company: CompanyId,
+        agent: AgentId,
+        version: i64,
+    ) -> Result<Arc<Scenario>> {
+        if let Some(found) = self
+            .parsed
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(agent, version))
+        {
             return Ok(Arc::clone(found));
         }
         let source = store.scenario_source(company, agent, version).await?;
         let scenario = Arc::new(parse_scenario(&source).map_err(|e| {
-            Error::internal(format!("stored scenario of agent {agent} v{version} no longer parses"), e)
+            Error::internal(
+                format!("stored scenario of agent {agent} v{version} no longer parses"),
+                e,
+            )
         })?);
         self.parsed
             .write()

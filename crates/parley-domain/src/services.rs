@@ -32,7 +32,11 @@ impl std::fmt::Debug for Services {
 
 impl Services {
     /// Builds the services; loads the token-signing secret from the store.
-    pub async fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, http: Arc<dyn HttpOut>) -> Result<Arc<Self>> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        http: Arc<dyn HttpOut>,
+    ) -> Result<Arc<Self>> {
         let auth = Arc::new(AuthService::new(Arc::clone(&store), Arc::clone(&clock)).await?);
         let scenarios = Arc::new(ScenarioCache::default());
         Ok(Arc::new(Self {

@@ -36,16 +36,36 @@ struct Pending {
 enum Next {
     Done,
     Http(parley_scenario::HttpRequest),
-    GotoAgent { agent: String, entry: Option<String> },
+    GotoAgent {
+        agent: String,
+        entry: Option<String>,
+    },
 }
 
 impl TurnRunner {
-    pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, http: Arc<dyn HttpOut>, scenarios: Arc<ScenarioCache>) -> Self {
-        Self { store, clock, http, scenarios }
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        http: Arc<dyn HttpOut>,
+        scenarios: Arc<ScenarioCache>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            http,
+            scenarios,
+        }
     }
 
-    pub(crate) async fn scenario(&self, company: CompanyId, agent: AgentId, version: i64) -> Result<Arc<Scenario>> {
-        self.scenarios.get(self.store.as_ref(), company, agent, version).await
+    pub(crate) async fn scenario(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        version: i64,
+    ) -> Result<Arc<Scenario>> {
+        self.scenarios
+            .get(self.store.as_ref(), company, agent, version)
+            .await
     }
 
     /// Saves `update` with `messages` and `answers` as one turn.
@@ -56,25 +76,54 @@ impl TurnRunner {
         messages: Vec<NewMessage>,
         answers: Vec<NewAnswer>,
     ) -> Result<TurnOutcome> {
-        let (dialog, messages) =
-            self.store.save_turn(dialog.company_id, dialog.id, dialog.version, update, &messages, &answers).await?;
+        let (dialog, messages) = self
+            .store
+            .save_turn(
+                dialog.company_id,
+                dialog.id,
+                dialog.version,
+                update,
+                &messages,
+                &answers,
+            )
+            .await?;
         Ok(TurnOutcome { dialog, messages })
     }
 
     /// Runs `event` (if any) through the scenario and saves everything with `messages` first.
-    pub(crate) async fn run(&self, mut dialog: Dialog, event: Option<EventKind>, messages: Vec<NewMessage>) -> Result<TurnOutcome> {
+    pub(crate) async fn run(
+        &self,
+        mut dialog: Dialog,
+        event: Option<EventKind>,
+        messages: Vec<NewMessage>,
+    ) -> Result<TurnOutcome> {
         let company = dialog.company_id;
-        let mut scenario = self.scenario(company, dialog.agent_id, dialog.scenario_version).await?;
-        let mut pending = Pending { update: DialogUpdate::from_dialog(&dialog), messages, answers: Vec::new() };
+        let mut scenario = self
+            .scenario(company, dialog.agent_id, dialog.scenario_version)
+            .await?;
+        let mut pending = Pending {
+            update: DialogUpdate::from_dialog(&dialog),
+            messages,
+            answers: Vec::new(),
+        };
         let mut written = Vec::new();
         let mut event = event;
         let (mut hops, mut calls) = (0, 0);
 
         while let Some(kind) = event.take() {
-            let next = match parley_scenario::step(&scenario, &pending.update.state, Event { at: self.clock.now(), kind }) {
+            let next = match parley_scenario::step(
+                &scenario,
+                &pending.update.state,
+                Event {
+                    at: self.clock.now(),
+                    kind,
+                },
+            ) {
                 Ok(turn) => apply(&mut pending, turn.state, turn.actions),
                 Err(StepError::Unexpected { status, event }) => {
-                    return Err(Error::conflict(format!("the dialog cannot take {event} while it is {status:?}")));
+                    return Err(Error::conflict(format!(
+                        "the dialog cannot take {event} while it is {status:?}"
+                    )));
                 }
                 Err(error) => {
                     fail(&mut pending, &error.to_string());
@@ -86,7 +135,10 @@ impl TurnRunner {
                 Next::Http(request) => {
                     calls += 1;
                     if calls > MAX_HTTP_CALLS {
-                        fail(&mut pending, &format!("more than {MAX_HTTP_CALLS} webhook calls in one turn"));
+                        fail(
+                            &mut pending,
+                            &format!("more than {MAX_HTTP_CALLS} webhook calls in one turn"),
+                        );
                         continue;
                     }
                     // Save what was said so far before calling out: a crash while waiting loses nothing.
@@ -98,12 +150,17 @@ impl TurnRunner {
                 Next::GotoAgent { agent, entry } => {
                     hops += 1;
                     if hops > MAX_AGENT_HOPS {
-                        fail(&mut pending, &format!("more than {MAX_AGENT_HOPS} jumps between agents in one turn"));
+                        fail(
+                            &mut pending,
+                            &format!("more than {MAX_AGENT_HOPS} jumps between agents in one turn"),
+                        );
                         continue;
                     }
                     match self.resolve_agent(company, &agent).await {
                         Ok(target) => {
-                            scenario = self.scenario(company, target.id, target.scenario_version).await?;
+                            scenario = self
+                                .scenario(company, target.id, target.scenario_version)
+                                .await?;
                             let variables = pending.update.state.variables().clone();
                             pending.update.agent_id = target.id;
                             pending.update.scenario_version = target.scenario_version;
@@ -112,14 +169,20 @@ impl TurnRunner {
                             pending.update.result = None;
                             event = Some(EventKind::Start { entry, variables });
                         }
-                        Err(e) => fail(&mut pending, &format!("goto agent `{agent}`: {}", e.message())),
+                        Err(e) => fail(
+                            &mut pending,
+                            &format!("goto agent `{agent}`: {}", e.message()),
+                        ),
                     }
                 }
             }
         }
         let outcome = self.save_pending(&dialog, &mut pending).await?;
         written.extend(outcome.messages);
-        Ok(TurnOutcome { dialog: outcome.dialog, messages: written })
+        Ok(TurnOutcome {
+            dialog: outcome.dialog,
+            messages: written,
+        })
     }
 
     async fn save_pending(&self, dialog: &Dialog, pending: &mut Pending) -> Result<TurnOutcome> {
@@ -137,7 +200,10 @@ impl TurnRunner {
             timeout: Duration::from_millis(request.timeout_ms),
         };
         match self.http.send(outbound).await {
-            Ok(response) => EventKind::HttpResponse { status: response.status, body: response.body },
+            Ok(response) => EventKind::HttpResponse {
+                status: response.status,
+                body: response.body,
+            },
             Err(error) => EventKind::HttpFailed { error },
         }
     }
@@ -161,13 +227,33 @@ fn apply(pending: &mut Pending, state: DialogState, actions: Vec<Action>) -> Nex
     let mut next = Next::Done;
     for action in actions {
         match action {
-            Action::Say { text, buttons, voice: _ } => {
+            Action::Say {
+                text,
+                buttons,
+                voice: _,
+            } => {
                 let mut message = NewMessage::text(Sender::Bot, text);
-                message.buttons = buttons.into_iter().map(|b| Button { id: b.id, text: b.text }).collect();
+                message.buttons = buttons
+                    .into_iter()
+                    .map(|b| Button {
+                        id: b.id,
+                        text: b.text,
+                    })
+                    .collect();
                 pending.messages.push(message);
             }
-            Action::Collected { variable, question, kind, answer } => {
-                pending.answers.push(NewAnswer { variable, question, kind: kind.to_owned(), answer });
+            Action::Collected {
+                variable,
+                question,
+                kind,
+                answer,
+            } => {
+                pending.answers.push(NewAnswer {
+                    variable,
+                    question,
+                    kind: kind.to_owned(),
+                    answer,
+                });
             }
             Action::Http(request) => next = Next::Http(request),
             Action::AwaitCustom { .. } => {}
@@ -177,7 +263,9 @@ fn apply(pending: &mut Pending, state: DialogState, actions: Vec<Action>) -> Nex
                     Some(reason) => format!("Waiting for an operator: {reason}"),
                     None => "Waiting for an operator.".to_owned(),
                 };
-                pending.messages.push(NewMessage::text(Sender::System, text));
+                pending
+                    .messages
+                    .push(NewMessage::text(Sender::System, text));
             }
             Action::GotoAgent { agent, entry } => next = Next::GotoAgent { agent, entry },
             Action::End { result } => {
@@ -200,5 +288,8 @@ fn apply(pending: &mut Pending, state: DialogState, actions: Vec<Action>) -> Nex
 fn fail(pending: &mut Pending, error: &str) {
     pending.update.status = DialogStatus::Failed;
     pending.update.error = Some(error.to_owned());
-    pending.messages.push(NewMessage::text(Sender::System, format!("The bot stopped because of a scenario error: {error}")));
+    pending.messages.push(NewMessage::text(
+        Sender::System,
+        format!("The bot stopped because of a scenario error: {error}"),
+    ));
 }

@@ -24,7 +24,9 @@ impl Email {
         if valid {
             Ok(Self(text))
         } else {
-            Err(Error::invalid(format!("`{text}` is not an e-mail address (expected name@example.com)")))
+            Err(Error::invalid(format!(
+                "`{text}` is not an e-mail address (expected name@example.com)"
+            )))
         }
     }
 
@@ -69,9 +71,14 @@ impl Role {
 
     /// Parses a stable name.
     pub fn parse(text: &str) -> Result<Self> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
-            Error::invalid(format!("unknown role `{text}` (expected admin, api, operator or viewer)"))
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown role `{text}` (expected admin, api, operator or viewer)"
+                ))
+            })
     }
 
     /// May create and change agents, dialogs and campaigns.
@@ -107,7 +114,11 @@ impl Weekday {
             .ok()
             .filter(|d| *d <= 6)
             .map(Self)
-            .ok_or_else(|| Error::invalid(format!("day {day} is out of range (0 = Monday … 6 = Sunday)")))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "day {day} is out of range (0 = Monday … 6 = Sunday)"
+                ))
+            })
     }
 
     /// 0 = Monday … 6 = Sunday.
@@ -140,14 +151,22 @@ impl LocalTime {
         chrono::NaiveTime::parse_from_str(text, "%H:%M:%S")
             .or_else(|_| chrono::NaiveTime::parse_from_str(text, "%H:%M"))
             .map(Self)
-            .map_err(|_| Error::invalid(format!("`{text}` is not a time of day (expected hh:mm or hh:mm:ss, 00:00–23:59)")))
+            .map_err(|_| {
+                Error::invalid(format!(
+                    "`{text}` is not a time of day (expected hh:mm or hh:mm:ss, 00:00–23:59)"
+                ))
+            })
     }
 
     /// From seconds since midnight (Twin24's form), 0..86400.
     pub fn from_seconds(seconds: u32) -> Result<Self> {
         chrono::NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)
             .map(Self)
-            .ok_or_else(|| Error::invalid(format!("{seconds} is not a number of seconds since midnight (0–86399)")))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{seconds} is not a number of seconds since midnight (0–86399)"
+                ))
+            })
     }
 
     /// The chrono time.
@@ -190,7 +209,9 @@ impl Channel {
         match text.trim() {
             "chat" => Ok(Channel::Chat),
             "voice" => Ok(Channel::Voice),
-            other => Err(Error::invalid(format!("unknown channel `{other}` (expected chat or voice)"))),
+            other => Err(Error::invalid(format!(
+                "unknown channel `{other}` (expected chat or voice)"
+            ))),
         }
     }
 }
@@ -211,7 +232,10 @@ impl Page {
     /// A page; `limit` must be 1..=1000.
     pub fn new(offset: u64, limit: u64) -> Result<Self> {
         if limit == 0 || limit > Self::MAX_LIMIT {
-            return Err(Error::invalid(format!("limit {limit} is out of range (1–{})", Self::MAX_LIMIT)));
+            return Err(Error::invalid(format!(
+                "limit {limit} is out of range (1–{})",
+                Self::MAX_LIMIT
+            )));
         }
         Ok(Self { offset, limit })
     }
@@ -232,8 +256,13 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@x.io", "a b@x.io", "ann@x", "a@@x.io", "ann@.io"] {
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "", "ann", "ann@", "@x.io", "a b@x.io", "ann@x", "a@@x.io", "ann@.io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
     }
@@ -245,7 +274,10 @@ mod tests {
         for bad in ["25:00", "9", "12:60", "ab:cd", ""] {
             assert!(LocalTime::parse(bad).is_err(), "{bad} accepted");
         }
-        assert_eq!(LocalTime::from_seconds(3600 * 9).unwrap().to_hms(), "09:00:00");
+        assert_eq!(
+            LocalTime::from_seconds(3600 * 9).unwrap().to_hms(),
+            "09:00:00"
+        );
         assert!(LocalTime::from_seconds(86400).is_err());
     }
 
@@ -258,7 +290,9 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()).unwrap(), role);
         }
         assert!(Role::parse("root").is_err());
-        assert!(Role::Viewer.can_write() == false && Role::Operator.can_operate());
-        assert!(Page::new(0, 0).is_err() && Page::new(0, 1001).is_err() && Page::new(5, 1000).is_ok());
+        assert!(!Role::Viewer.can_write() && Role::Operator.can_operate());
+        assert!(
+            Page::new(0, 0).is_err() && Page::new(0, 1001).is_err() && Page::new(5, 1000).is_ok()
+        );
     }
 }

@@ -22,7 +22,10 @@ impl App {
     /// Creates the data directory, opens (and migrates) the database, builds the services.
     pub async fn open(config: &Config) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create the data directory {}; pick another with --data-dir", config.data_dir.display())
+            format!(
+                "cannot create the data directory {}; pick another with --data-dir",
+                config.data_dir.display()
+            )
         })?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let database = config.database();
@@ -34,7 +37,9 @@ impl App {
         );
         let http = Arc::new(ReqwestOut::new()?);
         let dyn_store: Arc<dyn Store> = store.clone();
-        let services = Services::new(dyn_store, clock, http).await.map_err(|e| anyhow::anyhow!(e.chain()))?;
+        let services = Services::new(dyn_store, clock, http)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.chain()))?;
         Ok(Self { store, services })
     }
 }
@@ -57,7 +62,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(redact("postgres://parley:s3cret@db:5432/parley"), "postgres://parley:***@db:5432/parley");
+        assert_eq!(
+            redact("postgres://parley:s3cret@db:5432/parley"),
+            "postgres://parley:***@db:5432/parley"
+        );
         assert_eq!(redact("parley-data/parley.db"), "parley-data/parley.db");
     }
 }

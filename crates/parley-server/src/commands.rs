@@ -11,15 +11,37 @@ use crate::app::App;
 use crate::config::Config;
 
 /// Creates a user, and its company when there is none of that name.
-pub async fn create_user(config: Config, company: &str, email: &str, password: &str, role: &str, name: &str) -> Result<()> {
+pub async fn create_user(
+    config: Config,
+    company: &str,
+    email: &str,
+    password: &str,
+    role: &str,
+    name: &str,
+) -> Result<()> {
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let app = App::open(&config).await?;
-    let company = app.services.directory.ensure_company(company).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    let user = CreateUser { email: email.into(), name: name.into(), role, password: password.into() };
-    let created = app.services.directory.create_user(company.id, user).await.map_err(|e| match e.kind() {
-        ErrorKind::Conflict => anyhow::anyhow!("a user with the login {email} already exists"),
-        _ => anyhow::anyhow!(e.to_string()),
-    })?;
+    let company = app
+        .services
+        .directory
+        .ensure_company(company)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    let user = CreateUser {
+        email: email.into(),
+        name: name.into(),
+        role,
+        password: password.into(),
+    };
+    let created = app
+        .services
+        .directory
+        .create_user(company.id, user)
+        .await
+        .map_err(|e| match e.kind() {
+            ErrorKind::Conflict => anyhow::anyhow!("a user with the login {email} already exists"),
+            _ => anyhow::anyhow!(e.to_string()),
+        })?;
     crate::say(&format!(
         "created user {} ({}) in company \"{}\" (id {})",
         created.email, created.role, company.name, company.id
@@ -51,7 +73,11 @@ pub fn check_bot(file: &Path) -> Result<bool> {
             for diagnostic in &diagnostics {
                 crate::say(&format!("{}:{diagnostic}", file.display()));
             }
-            crate::say(&format!("{}: {} error(s)", file.display(), diagnostics.len()));
+            crate::say(&format!(
+                "{}: {} error(s)",
+                file.display(),
+                diagnostics.len()
+            ));
             Ok(false)
         }
     }
@@ -70,14 +96,25 @@ pub fn test_bot(file: &Path) -> Result<bool> {
     let outcomes = parley_scenario::run_tests(&scenario);
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     for outcome in &outcomes {
-        crate::say(&format!("{} {}", if outcome.passed { "ok  " } else { "FAIL" }, outcome.name));
+        crate::say(&format!(
+            "{} {}",
+            if outcome.passed { "ok  " } else { "FAIL" },
+            outcome.name
+        ));
         for failure in &outcome.failures {
             crate::say(&format!("       {failure}"));
         }
     }
     if outcomes.is_empty() {
-        crate::say(&format!("{}: no conversation tests (add a `tests:` section)", file.display()));
+        crate::say(&format!(
+            "{}: no conversation tests (add a `tests:` section)",
+            file.display()
+        ));
     }
-    crate::say(&format!("{} passed, {} failed", outcomes.len() - failed, failed));
+    crate::say(&format!(
+        "{} passed, {} failed",
+        outcomes.len() - failed,
+        failed
+    ));
     Ok(failed == 0)
 }

@@ -54,9 +54,14 @@ pub struct Layer {
 impl Layer {
     /// Reads a TOML file of settings.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config file {}; check the --config path", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("config file {} is not valid", path.display()))
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read config file {}; check the --config path",
+                path.display()
+            )
+        })?;
+        toml::from_str(&text)
+            .with_context(|| format!("config file {} is not valid", path.display()))
     }
 
     /// `self` with every setting of `over` that is present taking its place.
@@ -78,14 +83,22 @@ impl Config {
     pub fn from_layer(layer: Layer) -> Result<Self> {
         let defaults = Config::default();
         let database_url = layer.database_url.filter(|url| !url.trim().is_empty());
-        if let Some(url) = &database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
-                anyhow::bail!("database URL must start with postgres:// (or sqlite:); leave it unset to use SQLite in the data directory");
-            }
+        let supported = |url: &String| {
+            ["postgres://", "postgresql://", "sqlite:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        };
+        if database_url.as_ref().is_some_and(|url| !supported(url)) {
+            anyhow::bail!(
+                "database URL must start with postgres:// (or sqlite:); leave it unset to use SQLite in the data directory"
+            );
         }
         Ok(Config {
             data_dir: layer.data_dir.unwrap_or(defaults.data_dir),
-            listen: SocketAddr::new(layer.host.unwrap_or(defaults.listen.ip()), layer.port.unwrap_or(defaults.listen.port())),
+            listen: SocketAddr::new(
+                layer.host.unwrap_or(defaults.listen.ip()),
+                layer.port.unwrap_or(defaults.listen.port()),
+            ),
             database_url,
             body_limit: layer.body_limit.unwrap_or(defaults.body_limit),
             log: layer.log.unwrap_or(defaults.log),
@@ -115,9 +128,16 @@ mod tests {
 
     #[test]
     fn later_layers_win_and_absent_settings_fall_through() {
-        let file: Layer = toml::from_str("port = 9000\ndata_dir = \"/srv/parley\"\nlog = \"debug\"").unwrap();
-        let env = Layer { port: Some(9100), ..Layer::default() };
-        let flags = Layer { log: Some("warn".into()), ..Layer::default() };
+        let file: Layer =
+            toml::from_str("port = 9000\ndata_dir = \"/srv/parley\"\nlog = \"debug\"").unwrap();
+        let env = Layer {
+            port: Some(9100),
+            ..Layer::default()
+        };
+        let flags = Layer {
+            log: Some("warn".into()),
+            ..Layer::default()
+        };
         let config = Config::from_layer(file.overlay(env).overlay(flags)).unwrap();
         assert_eq!(config.listen.port(), 9100);
         assert_eq!(config.data_dir, PathBuf::from("/srv/parley"));
@@ -127,7 +147,11 @@ mod tests {
     #[test]
     fn bad_files_and_urls_say_what_to_do() {
         assert!(toml::from_str::<Layer>("prot = 1").is_err());
-        let err = Config::from_layer(Layer { database_url: Some("mysql://x".into()), ..Layer::default() }).unwrap_err();
+        let err = Config::from_layer(Layer {
+            database_url: Some("mysql://x".into()),
+            ..Layer::default()
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("postgres://"));
         let err = Layer::from_file(Path::new("/nonexistent/parley.toml")).unwrap_err();
         assert!(err.to_string().contains("--config"));

@@ -20,8 +20,16 @@ pub const PASSWORD: &str = "parley-demo";
 
 /// The demo agents: file name, channel, scenario.
 const AGENTS: [(&str, Channel, &str); 2] = [
-    ("chat-survey.yaml", Channel::Chat, include_str!("../demo/chat-survey.yaml")),
-    ("voice-survey.yaml", Channel::Voice, include_str!("../demo/voice-survey.yaml")),
+    (
+        "chat-survey.yaml",
+        Channel::Chat,
+        include_str!("../demo/chat-survey.yaml"),
+    ),
+    (
+        "voice-survey.yaml",
+        Channel::Voice,
+        include_str!("../demo/voice-survey.yaml"),
+    ),
 ];
 
 /// What `demo.json` holds (DESIGN §7).
@@ -55,8 +63,17 @@ pub struct DemoAgent {
 /// Seeds what is missing and writes `demo.json`; running it again changes nothing.
 pub async fn seed(services: &Services, data_dir: &Path) -> Result<DemoFacts> {
     let chain = |e: parley_domain::Error| anyhow::anyhow!(e.chain());
-    let company = services.directory.ensure_company(COMPANY).await.map_err(chain)?;
-    let user = CreateUser { email: EMAIL.into(), name: "Demo Admin".into(), role: Role::Admin, password: PASSWORD.into() };
+    let company = services
+        .directory
+        .ensure_company(COMPANY)
+        .await
+        .map_err(chain)?;
+    let user = CreateUser {
+        email: EMAIL.into(),
+        name: "Demo Admin".into(),
+        role: Role::Admin,
+        password: PASSWORD.into(),
+    };
     match services.directory.create_user(company.id, user).await {
         Ok(_) => {}
         Err(e) if e.kind() == ErrorKind::Conflict => {}
@@ -68,7 +85,9 @@ pub async fn seed(services: &Services, data_dir: &Path) -> Result<DemoFacts> {
     let existing = services.agents.list(&admin).await.map_err(chain)?;
     let mut agents = Vec::new();
     for (file, channel, source) in AGENTS {
-        let agent = ensure_agent(services, &admin, &existing, channel, source).await.with_context(|| format!("seeding demo agent {file}"))?;
+        let agent = ensure_agent(services, &admin, &existing, channel, source)
+            .await
+            .with_context(|| format!("seeding demo agent {file}"))?;
         agents.push(DemoAgent {
             id: agent.id.0,
             uuid: agent.uuid.to_string(),
@@ -84,22 +103,41 @@ pub async fn seed(services: &Services, data_dir: &Path) -> Result<DemoFacts> {
         agents,
     };
     let path = data_dir.join("demo.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&facts)?).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, serde_json::to_string_pretty(&facts)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(facts)
 }
 
-async fn ensure_agent(services: &Services, admin: &Principal, existing: &[Agent], channel: Channel, source: &str) -> Result<Agent> {
-    let scenario = parley_domain::scenarios::parse_scenario(source).map_err(|e| anyhow::anyhow!(e.chain()))?;
-    if let Some(agent) = existing.iter().find(|a| a.settings.name == scenario.name() && a.channel == channel) {
+async fn ensure_agent(
+    services: &Services,
+    admin: &Principal,
+    existing: &[Agent],
+    channel: Channel,
+    source: &str,
+) -> Result<Agent> {
+    let scenario =
+        parley_domain::scenarios::parse_scenario(source).map_err(|e| anyhow::anyhow!(e.chain()))?;
+    if let Some(agent) = existing
+        .iter()
+        .find(|a| a.settings.name == scenario.name() && a.channel == channel)
+    {
         return Ok(agent.clone());
     }
-    services.agents.create(admin, channel, source, None).await.map_err(|e| anyhow::anyhow!(e.chain()))
+    services
+        .agents
+        .create(admin, channel, source, None)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.chain()))
 }
 
 /// What to print for a newcomer.
 pub fn instructions(facts: &DemoFacts, address: SocketAddr, data_dir: &Path) -> String {
     let base = format!("http://{address}");
-    let chat = facts.agents.iter().find(|a| a.channel == "chat").map_or(1, |a| a.id);
+    let chat = facts
+        .agents
+        .iter()
+        .find(|a| a.channel == "chat")
+        .map_or(1, |a| a.id);
     format!(
         "\nDemo ready (facts in {demo}).\n\
          \x20 company:  {company} (id {company_id})\n\
@@ -116,6 +154,11 @@ pub fn instructions(facts: &DemoFacts, address: SocketAddr, data_dir: &Path) -> 
         company_id = facts.company_id,
         email = facts.email,
         password = facts.password,
-        agents = facts.agents.iter().map(|a| format!("#{} {} ({})", a.id, a.name, a.channel)).collect::<Vec<_>>().join(", "),
+        agents = facts
+            .agents
+            .iter()
+            .map(|a| format!("#{} {} ({})", a.id, a.name, a.channel))
+            .collect::<Vec<_>>()
+            .join(", "),
     )
 }

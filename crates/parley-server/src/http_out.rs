@@ -39,7 +39,10 @@ impl HttpOut for ReqwestOut {
             builder = builder.header(name, value);
         }
         if let Some(body) = request.body {
-            let has_type = request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+            let has_type = request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
             if !has_type {
                 builder = builder.header("content-type", "application/json");
             }
@@ -56,7 +59,10 @@ impl HttpOut for ReqwestOut {
                 break;
             }
         }
-        Ok(OutboundResponse { status, body: String::from_utf8_lossy(&body).into_owned() })
+        Ok(OutboundResponse {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
     }
 }
 

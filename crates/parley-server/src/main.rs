@@ -45,11 +45,16 @@ fn config_of(settings: &Settings) -> anyhow::Result<Config> {
 
 fn init_logging(filter: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<bool> {
@@ -61,12 +66,28 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             runtime()?.block_on(serve::run(config, demo))?;
             Ok(true)
         }
-        Command::User { command: UserCommand::Create { settings, company, email, password, role, name } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    settings,
+                    company,
+                    email,
+                    password,
+                    role,
+                    name,
+                },
+        } => {
             let config = config_of(&settings)?;
-            runtime()?.block_on(commands::create_user(config, &company, &email, &password, &role, &name))?;
+            runtime()?.block_on(commands::create_user(
+                config, &company, &email, &password, &role, &name,
+            ))?;
             Ok(true)
         }
-        Command::Bot { command: BotCommand::Check { file } } => commands::check_bot(&file),
-        Command::Bot { command: BotCommand::Test { file } } => commands::test_bot(&file),
+        Command::Bot {
+            command: BotCommand::Check { file },
+        } => commands::check_bot(&file),
+        Command::Bot {
+            command: BotCommand::Test { file },
+        } => commands::test_bot(&file),
     }
 }

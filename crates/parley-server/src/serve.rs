@@ -13,22 +13,35 @@ use crate::demo;
 pub async fn run(config: Config, with_demo: bool) -> Result<()> {
     let app = App::open(&config).await?;
     tracing::info!(backend = app.store.backend(), data_dir = %config.data_dir.display(), "database ready");
-    let demo_facts = if with_demo { Some(demo::seed(&app.services, &config.data_dir).await?) } else { None };
+    let demo_facts = if with_demo {
+        Some(demo::seed(&app.services, &config.data_dir).await?)
+    } else {
+        None
+    };
 
     let listener = TcpListener::bind(config.listen).await.with_context(|| {
-        format!("cannot listen on {}; is another server using it? Pick another with --port", config.listen)
+        format!(
+            "cannot listen on {}; is another server using it? Pick another with --port",
+            config.listen
+        )
     })?;
     let address = listener.local_addr()?;
-    let router = parley_api::router(app.services.clone());
+    let options = parley_api::Options {
+        body_limit: config.body_limit,
+    };
+    let router = parley_api::router_with(app.services.clone(), options);
     crate::say(&format!("Parley listening on http://{address}"));
     if let Some(facts) = &demo_facts {
         crate::say(&demo::instructions(facts, address, &config.data_dir));
     }
 
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped with an error")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the HTTP server stopped with an error")?;
     tracing::info!("shutting down");
     app.store.close().await;
     Ok(())

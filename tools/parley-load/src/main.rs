@@ -67,7 +67,11 @@ impl Target {
     async fn hit(&self, index: usize) -> bool {
         let url = &self.urls[index % self.urls.len()];
         let request = match self.route {
-            Route::Turn => self.client.post(url).bearer_auth(&self.token).json(&json!({"text": "hello"})),
+            Route::Turn => self
+                .client
+                .post(url)
+                .bearer_auth(&self.token)
+                .json(&json!({"text": "hello"})),
             Route::Health => self.client.get(url),
         };
         match request.send().await {
@@ -106,11 +110,16 @@ async fn main() -> Result<()> {
     // reqwest is built without a default crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let demo_path = args.data_dir.join("demo.json");
-    let demo: Value = serde_json::from_str(
-        &std::fs::read_to_string(&demo_path)
-            .with_context(|| format!("cannot read {}; start the server with `parley serve --demo` first", demo_path.display()))?,
-    )?;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency.max(1)).build()?;
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(&demo_path).with_context(|| {
+            format!(
+                "cannot read {}; start the server with `parley serve --demo` first",
+                demo_path.display()
+            )
+        })?)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency.max(1))
+        .build()?;
     let base = args.base.trim_end_matches('/').to_owned();
     let login: Value = client
         .post(format!("{base}/parley/v1/auth/login"))
@@ -120,13 +129,21 @@ async fn main() -> Result<()> {
         .context("cannot reach the server; is `parley serve` running at --base?")?
         .json()
         .await?;
-    let token = login["access_token"].as_str().context("login failed: no access_token in the answer")?.to_owned();
+    let token = login["access_token"]
+        .as_str()
+        .context("login failed: no access_token in the answer")?
+        .to_owned();
 
     let urls = match args.route {
         Route::Health => vec![format!("{base}/parley/v1/health")],
         Route::Turn => prepare_dialogs(&client, &base, &token, args.dialogs).await?,
     };
-    let target = Arc::new(Target { client, urls, token, route: args.route });
+    let target = Arc::new(Target {
+        client,
+        urls,
+        token,
+        route: args.route,
+    });
     let tally = Arc::new(Tally::default());
     let limit = Arc::new(tokio::sync::Semaphore::new(args.concurrency.max(1)));
     let duration = Duration::from_secs(args.seconds.max(1));
@@ -134,7 +151,10 @@ async fn main() -> Result<()> {
         "loading {:?} for {} s, {}",
         args.route,
         duration.as_secs(),
-        args.rate.map_or(format!("closed loop, {} in flight", args.concurrency), |r| format!("{r} requests/s offered"))
+        args.rate.map_or(
+            format!("closed loop, {} in flight", args.concurrency),
+            |r| format!("{r} requests/s offered")
+        )
     ));
 
     let started = Instant::now();
@@ -193,7 +213,12 @@ async fn main() -> Result<()> {
 }
 
 /// Creates the looping agent and `count` dialogs; returns their message URLs.
-async fn prepare_dialogs(client: &reqwest::Client, base: &str, token: &str, count: usize) -> Result<Vec<String>> {
+async fn prepare_dialogs(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    count: usize,
+) -> Result<Vec<String>> {
     let agent: Value = client
         .post(format!("{base}/parley/v1/agents"))
         .bearer_auth(token)
@@ -202,7 +227,9 @@ async fn prepare_dialogs(client: &reqwest::Client, base: &str, token: &str, coun
         .await?
         .json()
         .await?;
-    let agent_id = agent["id"].as_i64().with_context(|| format!("creating the load agent failed: {agent}"))?;
+    let agent_id = agent["id"]
+        .as_i64()
+        .with_context(|| format!("creating the load agent failed: {agent}"))?;
     let mut urls = Vec::with_capacity(count);
     for _ in 0..count.max(1) {
         let started: Value = client
@@ -213,10 +240,15 @@ async fn prepare_dialogs(client: &reqwest::Client, base: &str, token: &str, coun
             .await?
             .json()
             .await?;
-        let id = started["dialog"]["id"].as_i64().with_context(|| format!("starting a dialog failed: {started}"))?;
+        let id = started["dialog"]["id"]
+            .as_i64()
+            .with_context(|| format!("starting a dialog failed: {started}"))?;
         urls.push(format!("{base}/parley/v1/dialogs/{id}/messages"));
     }
-    say(&format!("agent {agent_id} with {} dialogs ready", urls.len()));
+    say(&format!(
+        "agent {agent_id} with {} dialogs ready",
+        urls.len()
+    ));
     Ok(urls)
 }
 

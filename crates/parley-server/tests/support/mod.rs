@@ -11,7 +11,10 @@ use tokio::process::{Child, Command};
 pub struct Server {
     pub child: Child,
     pub base: String,
-    #[expect(dead_code, reason = "kept for tests that inspect files the server writes")]
+    #[expect(
+        dead_code,
+        reason = "kept for tests that inspect files the server writes"
+    )]
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
 }
@@ -43,14 +46,23 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines.next_line().await.expect("reading stdout").expect("parley exited before listening");
+            let line = lines
+                .next_line()
+                .await
+                .expect("reading stdout")
+                .expect("parley exited before listening");
             if let Some(address) = line.strip_prefix("Parley listening on ") {
                 break address.trim().to_owned();
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base, data_dir: data_dir.to_owned(), client: client() }
+        Server {
+            child,
+            base,
+            data_dir: data_dir.to_owned(),
+            client: client(),
+        }
     }
 
     /// Kills the process at once (no graceful shutdown), as a crash would.
@@ -65,9 +77,18 @@ impl Server {
 
     /// Logs in and returns the access token.
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let (status, body) = self.post("/parley/v1/auth/login", None, json!({"email": email, "password": password})).await;
+        let (status, body) = self
+            .post(
+                "/parley/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(status, 200, "login failed: {body}");
-        body["access_token"].as_str().expect("access_token").to_owned()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// POSTs JSON; returns the status and the JSON body (Null when empty).
@@ -81,14 +102,29 @@ impl Server {
 
     /// GETs; returns the status and the JSON body.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        read(self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent")).await
+        read(
+            self.client
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request sent"),
+        )
+        .await
     }
 }
 
 async fn read(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body read");
-    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
+    (
+        status,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        },
+    )
 }
 
 /// The texts of the bot's messages in a turn's answer.
