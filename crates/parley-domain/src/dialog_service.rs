@@ -184,16 +184,7 @@ impl DialogService {
         dialog: Ref<DialogId>,
         input: CustomerInput,
     ) -> Result<TurnOutcome> {
-        let dialog = self.store.dialog(company, dialog).await?;
-        let _guard = self.lock(dialog.id).await;
-        let dialog = self.store.dialog(company, Ref::Id(dialog.id)).await?;
-        if dialog.status.is_final() {
-            return Err(Error::conflict(format!(
-                "dialog {} has {}; start a new one",
-                dialog.id,
-                dialog.status.as_str()
-            )));
-        }
+        let (dialog, _guard) = self.locked_open_dialog(company, dialog).await?;
         let (message, event) = match input {
             CustomerInput::Text(text) => {
                 let text = checked_text(&text)?;
@@ -304,17 +295,22 @@ impl DialogService {
             .await
     }
 
+    /// The dialog, read under its lock, unless it has ended.
     async fn locked_open_dialog(
         &self,
         company: CompanyId,
         dialog: Ref<DialogId>,
     ) -> Result<(Dialog, OwnedMutexGuard<()>)> {
-        let found = self.store.dialog(company, dialog).await?;
-        let guard = self.lock(found.id).await;
-        let dialog = self.store.dialog(company, Ref::Id(found.id)).await?;
+        // The lock is keyed by integer id: a UUID has to be looked up first.
+        let id = match dialog {
+            Ref::Id(id) => id,
+            Ref::Uuid(_) => self.store.dialog(company, dialog).await?.id,
+        };
+        let guard = self.lock(id).await;
+        let dialog = self.store.dialog(company, Ref::Id(id)).await?;
         if dialog.status.is_final() {
             return Err(Error::conflict(format!(
-                "dialog {} has {}",
+                "dialog {} has {}; start a new one",
                 dialog.id,
                 dialog.status.as_str()
             )));
