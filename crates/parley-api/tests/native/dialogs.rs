@@ -273,3 +273,75 @@ async fn webhook_blocks_call_out() {
     assert_eq!(texts, ["Lookup failed: timed out after 2000 ms"]);
     assert_eq!(failed["dialog"]["result"], json!("looked_up"));
 }
+
+/// A scenario whose script never ends and one whose blocks jump in a circle: each dialog stops
+/// with a clear error, keeps every message of earlier turns, and answers later messages with 409.
+#[tokio::test]
+async fn runaway_scripts_and_goto_cycles_fail_the_dialog_without_losing_it() {
+    let app = TestApp::new().await;
+    let spinning = app
+        .agent(
+            r#"format: parley.scenario/v1
+name: Spinner
+entry_points: { main: hello }
+blocks:
+  hello: { id: 1, ask: "Your name?", var: name, next: spin }
+  spin:
+    id: 2
+    set:
+      n: { expr: "let n = 0; loop { n += 1; }" }
+    next: bye
+  bye: { id: 3, say: "never said" }
+"#,
+        )
+        .await;
+    let started = app.dialog(spinning, json!({})).await;
+    let id = started["dialog"]["id"].as_i64().unwrap();
+    let path = format!("/parley/v1/dialogs/{id}/messages");
+    let turn = app
+        .post(&path, Some(&app.tokens.admin), json!({"text": "Ann"}))
+        .await;
+    let turn = turn.ok(200);
+    assert_eq!(turn["dialog"]["status"], "failed");
+    let error = turn["dialog"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("spin") && error.contains("100000 operations"),
+        "{error}"
+    );
+
+    let later = app
+        .post(&path, Some(&app.tokens.admin), json!({"text": "hello?"}))
+        .await;
+    assert_eq!(later.status, 409);
+    let kept = app
+        .get(&format!("/parley/v1/dialogs/{id}"), &app.tokens.admin)
+        .await;
+    let said = crate::common::texts(kept.ok(200));
+    assert_eq!(said[..2], ["bot: Your name?", "customer: Ann"]);
+    assert!(
+        said[2].starts_with("system: The bot stopped because of a scenario error"),
+        "{said:?}"
+    );
+    assert_eq!(said.len(), 3);
+
+    let circling = app
+        .agent(
+            r#"format: parley.scenario/v1
+name: Circle
+entry_points: { main: a }
+blocks:
+  a: { id: 1, goto: b }
+  b: { id: 2, goto: a }
+"#,
+        )
+        .await;
+    let started = app.dialog(circling, json!({})).await;
+    assert_eq!(started["dialog"]["status"], "failed");
+    assert!(
+        started["dialog"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("1000"),
+        "{started}"
+    );
+}
