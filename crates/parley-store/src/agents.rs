@@ -13,6 +13,7 @@ use parley_domain::{Error, Result};
 use crate::SqlStore;
 use crate::errors::{self, corrupt, to_u32};
 use crate::time::Ts;
+use sqlx::Connection;
 
 macro_rules! agent_cols {
     () => {
@@ -132,11 +133,11 @@ impl SqlStore {
     /// `NotFound` unless `agent` exists in `company` (lists call it only when they come back empty).
     pub(crate) async fn ensure_agent(&self, company: CompanyId, agent: AgentId) -> Result<()> {
         let sql = "SELECT id FROM agents WHERE company_id = $1 AND id = $2";
-        let found = on_db!(self, read, |pool| {
+        let found = on_db!(self, read, |conn| {
             sqlx::query(sql)
                 .bind(company.0)
                 .bind(agent.0)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
                 .map(|row| row.is_some())
         })
@@ -155,8 +156,8 @@ impl AgentStore for SqlStore {
     async fn create_agent(&self, company: CompanyId, agent: NewAgent) -> Result<Agent> {
         let now = Ts::from(self.now());
         let settings = &agent.settings;
-        let row: AgentRow = on_db!(self, write, |pool| async {
-            let mut tx = pool.begin().await?;
+        let row: AgentRow = on_db!(self, write, |conn| async {
+            let mut tx = conn.begin().await?;
             let query = sqlx::query_as(INSERT_AGENT).bind(Uuid::now_v7()).bind(company.0).bind(agent.channel.as_str());
             let row: AgentRow = bind_settings!(query, settings).bind(now).fetch_one(&mut *tx).await?;
             sqlx::query("INSERT INTO agent_scenarios (agent_id, version, source, created_at) VALUES ($1, $2, $3, $4)")
@@ -185,18 +186,18 @@ impl AgentStore for SqlStore {
             agent_cols!(),
             " FROM agents WHERE company_id = $1 AND uuid = $2"
         );
-        let row: Option<AgentRow> = on_db!(self, read, |pool| match agent {
+        let row: Option<AgentRow> = on_db!(self, read, |conn| match agent {
             Ref::Id(id) =>
                 sqlx::query_as(by_id)
                     .bind(company.0)
                     .bind(id.0)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await,
             Ref::Uuid(uuid) =>
                 sqlx::query_as(by_uuid)
                     .bind(company.0)
                     .bind(uuid)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await,
         })
         .map_err(errors::db("loading an agent"))?;
@@ -210,9 +211,9 @@ impl AgentStore for SqlStore {
             agent_cols!(),
             " FROM agents WHERE company_id = $1 ORDER BY id"
         );
-        let rows: Vec<AgentRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<AgentRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing agents"))?;
         rows.into_iter().map(AgentRow::into_agent).collect()
@@ -225,13 +226,13 @@ impl AgentStore for SqlStore {
         settings: &AgentSettings,
     ) -> Result<Agent> {
         let now = Ts::from(self.now());
-        let row: Option<AgentRow> = on_db!(self, write, |pool| {
+        let row: Option<AgentRow> = on_db!(self, write, |conn| {
             let query = sqlx::query_as(UPDATE_SETTINGS)
                 .bind(company.0)
                 .bind(agent.0);
             bind_settings!(query, settings)
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("updating agent settings"))?;
@@ -251,8 +252,8 @@ impl AgentStore for SqlStore {
             "WHERE company_id = $1 AND id = $2 RETURNING ",
             agent_cols!()
         );
-        let row: Option<AgentRow> = on_db!(self, write, |pool| async {
-            let mut tx = pool.begin().await?;
+        let row: Option<AgentRow> = on_db!(self, write, |conn| async {
+            let mut tx = conn.begin().await?;
             let row: Option<AgentRow> =
                 sqlx::query_as(bump).bind(company.0).bind(agent.0).bind(now).fetch_optional(&mut *tx).await?;
             if let Some(row) = &row {
@@ -281,12 +282,12 @@ impl AgentStore for SqlStore {
     ) -> Result<String> {
         let sql = "SELECT s.source FROM agent_scenarios s JOIN agents a ON a.id = s.agent_id \
                    WHERE a.company_id = $1 AND s.agent_id = $2 AND s.version = $3";
-        let source: Option<String> = on_db!(self, read, |pool| {
+        let source: Option<String> = on_db!(self, read, |conn| {
             sqlx::query_scalar(sql)
                 .bind(company.0)
                 .bind(agent.0)
                 .bind(version)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("loading a scenario"))?;

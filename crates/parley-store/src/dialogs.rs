@@ -73,11 +73,11 @@ impl SqlStore {
     /// `NotFound` unless `dialog` exists in `company` (lists call it only when they come back empty).
     pub(crate) async fn ensure_dialog(&self, company: CompanyId, dialog: DialogId) -> Result<()> {
         let sql = "SELECT id FROM dialogs WHERE company_id = $1 AND id = $2";
-        let found = on_db!(self, read, |pool| {
+        let found = on_db!(self, read, |conn| {
             sqlx::query(sql)
                 .bind(company.0)
                 .bind(dialog.0)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
                 .map(|row| row.is_some())
         })
@@ -105,7 +105,7 @@ impl DialogStore for SqlStore {
             "WHERE company_id = $2 AND id = $3 RETURNING ",
             dialog_cols!()
         );
-        let row: Option<DialogRow> = on_db!(self, write, |pool| {
+        let row: Option<DialogRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -120,7 +120,7 @@ impl DialogStore for SqlStore {
                 .bind(&dialog.ip)
                 .bind(&dialog.location)
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("creating a dialog"))?;
@@ -139,18 +139,18 @@ impl DialogStore for SqlStore {
             dialog_cols!(),
             " FROM dialogs WHERE company_id = $1 AND uuid = $2"
         );
-        let row: Option<DialogRow> = on_db!(self, read, |pool| match dialog {
+        let row: Option<DialogRow> = on_db!(self, read, |conn| match dialog {
             Ref::Id(id) =>
                 sqlx::query_as(by_id)
                     .bind(company.0)
                     .bind(id.0)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await,
             Ref::Uuid(uuid) =>
                 sqlx::query_as(by_uuid)
                     .bind(company.0)
                     .bind(uuid)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await,
         })
         .map_err(errors::db("loading a dialog"))?;
@@ -173,9 +173,9 @@ impl DialogStore for SqlStore {
             args.len() - 1,
             args.len()
         );
-        let rows: Vec<DialogRow> = on_db!(self, read, |pool| {
+        let rows: Vec<DialogRow> = on_db!(self, read, |conn| {
             bind_args!(sqlx::query_as(AssertSqlSafe(page_sql)), &args)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })
         .map_err(errors::db("listing dialogs"))?;
@@ -185,9 +185,9 @@ impl DialogStore for SqlStore {
             page.offset + len
         } else {
             let filter_args = &args[..args.len() - 2];
-            let count: i64 = on_db!(self, read, |pool| {
+            let count: i64 = on_db!(self, read, |conn| {
                 bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql)), filter_args)
-                    .fetch_one(pool)
+                    .fetch_one(&mut *conn)
                     .await
             })
             .map_err(errors::db("counting dialogs"))?;
@@ -209,7 +209,7 @@ impl DialogStore for SqlStore {
         messages: &[NewMessage],
         answers: &[NewAnswer],
     ) -> Result<(Dialog, Vec<Message>)> {
-        self.save_turn_in_transaction(company, dialog, expected_version, update, messages, answers)
+        self.save_turn_atomically(company, dialog, expected_version, update, messages, answers)
             .await
     }
 
@@ -226,12 +226,12 @@ impl DialogStore for SqlStore {
             "AND EXISTS (SELECT 1 FROM dialogs d WHERE d.id = $2 AND d.company_id = $1) ORDER BY id"
         );
         let after = after.map_or(0, |id| id.0);
-        let rows: Vec<MessageRow> = on_db!(self, read, |pool| {
+        let rows: Vec<MessageRow> = on_db!(self, read, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(dialog.0)
                 .bind(after)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })
         .map_err(errors::db("listing messages"))?;
@@ -244,10 +244,10 @@ impl DialogStore for SqlStore {
     async fn answers(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<Answer>> {
         let sql = "SELECT variable, question, kind, answer, deleted, created_at FROM answers WHERE dialog_id = $2 \
                    AND EXISTS (SELECT 1 FROM dialogs d WHERE d.id = $2 AND d.company_id = $1) ORDER BY id";
-        let rows: Vec<AnswerRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<AnswerRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
             .bind(dialog.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing answers"))?;
         if rows.is_empty() {

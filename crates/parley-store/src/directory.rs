@@ -99,14 +99,14 @@ impl DirectoryStore for SqlStore {
     async fn secret(&self, name: &str, generate: String) -> Result<String> {
         let now = Ts::from(self.now());
         // Insert-if-absent then read: every node ends up with the value the first one stored.
-        on_db!(self, write, |pool| async {
+        on_db!(self, write, |conn| async {
             sqlx::query("INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
                 .bind(name)
                 .bind(&generate)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
-            sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1").bind(name).fetch_one(pool).await
+            sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1").bind(name).fetch_one(&mut *conn).await
         }
         .await)
         .map_err(errors::db("loading an installation secret"))
@@ -118,12 +118,12 @@ impl DirectoryStore for SqlStore {
             "INSERT INTO companies (uuid, name, created_at) VALUES ($1, $2, $3) RETURNING ",
             company_cols!()
         );
-        let row: CompanyRow = on_db!(self, write, |pool| {
+        let row: CompanyRow = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(name)
                 .bind(now)
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await
         })
         .map_err(errors::unique("creating a company", || {
@@ -134,9 +134,9 @@ impl DirectoryStore for SqlStore {
 
     async fn company(&self, id: CompanyId) -> Result<Company> {
         let sql = concat!("SELECT ", company_cols!(), " FROM companies WHERE id = $1");
-        let row: Option<CompanyRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let row: Option<CompanyRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(id.0)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await)
         .map_err(errors::db("loading a company"))?;
         row.map(Company::from)
@@ -149,9 +149,9 @@ impl DirectoryStore for SqlStore {
             company_cols!(),
             " FROM companies WHERE name = $1"
         );
-        let row: Option<CompanyRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let row: Option<CompanyRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(name)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await)
         .map_err(errors::db("finding a company by name"))?;
         Ok(row.map(Company::from))
@@ -165,7 +165,7 @@ impl DirectoryStore for SqlStore {
             user_cols!()
         );
         let email = user.email.as_str();
-        let row: UserRow = on_db!(self, write, |pool| {
+        let row: UserRow = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -174,7 +174,7 @@ impl DirectoryStore for SqlStore {
                 .bind(user.role.as_str())
                 .bind(&user.password_hash)
                 .bind(now)
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await
         })
         .map_err(errors::references(
@@ -192,9 +192,9 @@ impl DirectoryStore for SqlStore {
             user_cols!(),
             ", password_hash FROM users WHERE email = $1"
         );
-        let row: Option<CredentialsRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let row: Option<CredentialsRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(email.as_str())
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await)
         .map_err(errors::db("loading a user's credentials"))?;
         row.map(|row| {
@@ -212,10 +212,10 @@ impl DirectoryStore for SqlStore {
             user_cols!(),
             " FROM users WHERE company_id = $1 AND id = $2"
         );
-        let row: Option<UserRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let row: Option<UserRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
             .bind(id.0)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await)
         .map_err(errors::db("loading a user"))?;
         row.ok_or_else(|| Error::not_found("user", id))?.into_user()
@@ -227,9 +227,9 @@ impl DirectoryStore for SqlStore {
             user_cols!(),
             " FROM users WHERE company_id = $1 ORDER BY id"
         );
-        let rows: Vec<UserRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<UserRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing users"))?;
         rows.into_iter().map(UserRow::into_user).collect()
@@ -242,12 +242,12 @@ impl DirectoryStore for SqlStore {
         password_hash: &str,
     ) -> Result<()> {
         let sql = "UPDATE users SET password_hash = $3 WHERE company_id = $1 AND id = $2";
-        let done = on_db!(self, write, |pool| {
+        let done = on_db!(self, write, |conn| {
             sqlx::query(sql)
                 .bind(company.0)
                 .bind(id.0)
                 .bind(password_hash)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await
                 .map(|r| r.rows_affected())
         })
@@ -263,14 +263,14 @@ impl DirectoryStore for SqlStore {
         let now = Ts::from(self.now());
         let sql = "INSERT INTO refresh_tokens (jti, company_id, user_id, expires_at, used_at, created_at) \
                    VALUES ($1, $2, $3, $4, NULL, $5)";
-        on_db!(self, write, |pool| {
+        on_db!(self, write, |conn| {
             sqlx::query(sql)
                 .bind(&record.jti)
                 .bind(record.company_id.0)
                 .bind(record.user_id.0)
                 .bind(Ts::from(record.expires_at))
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await
                 .map(drop)
         })
@@ -286,11 +286,11 @@ impl DirectoryStore for SqlStore {
     async fn take_refresh(&self, jti: &str, now: DateTime<Utc>) -> Result<Option<RefreshRecord>> {
         let sql = "UPDATE refresh_tokens SET used_at = $2 WHERE jti = $1 AND used_at IS NULL AND expires_at > $2 \
                    RETURNING jti, user_id, company_id, expires_at";
-        let row: Option<RefreshRow> = on_db!(self, write, |pool| {
+        let row: Option<RefreshRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(jti)
                 .bind(Ts::from(now))
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("using a refresh token"))?;
@@ -300,11 +300,11 @@ impl DirectoryStore for SqlStore {
     async fn refresh_is_live(&self, jti: &str, now: DateTime<Utc>) -> Result<bool> {
         let sql =
             "SELECT jti FROM refresh_tokens WHERE jti = $1 AND used_at IS NULL AND expires_at > $2";
-        on_db!(self, read, |pool| {
+        on_db!(self, read, |conn| {
             sqlx::query(sql)
                 .bind(jti)
                 .bind(Ts::from(now))
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
                 .map(|row| row.is_some())
         })

@@ -66,10 +66,10 @@ impl SqlStore {
     ) -> Result<Vec<TimeSlot>> {
         let sql = "SELECT uuid, day, not_before, not_after FROM time_slots WHERE company_id = $1 AND agent_id = $2 \
                    ORDER BY day, not_before, id";
-        let rows: Vec<SlotRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<SlotRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
             .bind(agent.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing time slots"))?;
         if rows.is_empty() {
@@ -90,7 +90,7 @@ impl SqlStore {
         let sql = "INSERT INTO time_slots (uuid, company_id, agent_id, day, not_before, not_after, created_at) \
                    SELECT $1, company_id, id, $4, $5, $6, $7 FROM agents WHERE company_id = $2 AND id = $3 \
                    RETURNING uuid, day, not_before, not_after";
-        let row: Option<SlotRow> = on_db!(self, write, |pool| {
+        let row: Option<SlotRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -99,7 +99,7 @@ impl SqlStore {
                 .bind(seconds(not_before))
                 .bind(seconds(not_after))
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("creating a time slot"))?;
@@ -114,14 +114,14 @@ impl SqlStore {
     ) -> Result<TimeSlot> {
         let sql = "UPDATE time_slots SET day = $3, not_before = $4, not_after = $5 WHERE company_id = $1 AND uuid = $2 \
                    RETURNING uuid, day, not_before, not_after";
-        let row: Option<SlotRow> = on_db!(self, write, |pool| {
+        let row: Option<SlotRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(slot.uuid)
                 .bind(i64::from(slot.day.number()))
                 .bind(seconds(slot.not_before))
                 .bind(seconds(slot.not_after))
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("changing a time slot"))?;
@@ -131,11 +131,11 @@ impl SqlStore {
 
     pub(crate) async fn remove_time_slot(&self, company: CompanyId, uuid: Uuid) -> Result<()> {
         let sql = "DELETE FROM time_slots WHERE company_id = $1 AND uuid = $2";
-        let deleted = on_db!(self, write, |pool| {
+        let deleted = on_db!(self, write, |conn| {
             sqlx::query(sql)
                 .bind(company.0)
                 .bind(uuid)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await
                 .map(|done| done.rows_affected())
         })
@@ -155,12 +155,12 @@ impl SqlStore {
     ) -> Result<Vec<Credential>> {
         let sql = "SELECT uuid, name, platform, key_type, value FROM credentials \
                    WHERE company_id = $1 AND agent_id = $2 AND ($3 IS NULL OR key_type = $3) ORDER BY id";
-        let rows: Vec<CredentialRow> = on_db!(self, read, |pool| {
+        let rows: Vec<CredentialRow> = on_db!(self, read, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(agent.0)
                 .bind(key_type)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })
         .map_err(errors::db("listing credentials"))?;
@@ -181,7 +181,7 @@ impl SqlStore {
         let sql = "INSERT INTO credentials (uuid, company_id, agent_id, name, platform, key_type, value, created_at) \
                    SELECT $1, company_id, id, $4, $5, $6, $7, $8 FROM agents WHERE company_id = $2 AND id = $3 \
                    RETURNING uuid, name, platform, key_type, value";
-        let row: Option<CredentialRow> = on_db!(self, write, |pool| {
+        let row: Option<CredentialRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -191,7 +191,7 @@ impl SqlStore {
                 .bind(&credential.key_type)
                 .bind(&credential.value)
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("creating a credential"))?;
@@ -206,7 +206,7 @@ impl SqlStore {
     ) -> Result<Credential> {
         let sql = "UPDATE credentials SET name = $3, platform = $4, key_type = $5, value = $6 \
                    WHERE company_id = $1 AND uuid = $2 RETURNING uuid, name, platform, key_type, value";
-        let row: Option<CredentialRow> = on_db!(self, write, |pool| {
+        let row: Option<CredentialRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(credential.uuid)
@@ -214,7 +214,7 @@ impl SqlStore {
                 .bind(&credential.platform)
                 .bind(&credential.key_type)
                 .bind(&credential.value)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::db("changing a credential"))?;

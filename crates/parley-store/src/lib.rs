@@ -7,19 +7,20 @@
 //! how timestamps are encoded ([`time`]): SQLite keeps UTC unix milliseconds, PostgreSQL
 //! `TIMESTAMPTZ`; both are truncated to milliseconds so a value reads back exactly as written.
 //!
-//! SQLite runs in WAL mode with one write connection (writers queue in the pool instead of
-//! thrashing on `SQLITE_BUSY`) and several read connections.
+//! SQLite runs in WAL mode with one write connection (writers queue for it instead of thrashing
+//! on `SQLITE_BUSY`) and several read connections; PostgreSQL with a pool.
 
 #[macro_use]
 mod macros;
 
 mod agents;
-mod connect;
 mod dialog_rows;
 mod dialogs;
 mod directory;
 mod errors;
 mod keys_and_slots;
+mod postgres;
+mod sqlite;
 mod time;
 mod turns;
 mod variables;
@@ -31,7 +32,9 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 use parley_domain::ports::Clock;
 use parley_domain::{Error, Result};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::PgPool;
+
+use crate::sqlite::SqliteDb;
 
 /// The `Store` on SQLite or PostgreSQL. Cloning is cheap and shares the pools.
 #[derive(Clone)]
@@ -40,11 +43,11 @@ pub struct SqlStore {
     clock: Arc<dyn Clock>,
 }
 
-/// The typed pools of one backend.
+/// The typed connections of one backend.
 #[derive(Clone)]
 enum Backend {
-    /// One write connection, several readers, on one WAL database file.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    /// One write connection and several readers on one WAL database file.
+    Sqlite(Arc<SqliteDb>),
     /// One pool for reads and writes.
     Postgres { pool: PgPool },
 }
@@ -73,9 +76,9 @@ impl SqlStore {
     /// Opens (creating it and its directory if needed) a SQLite database file: WAL,
     /// `synchronous = NORMAL`, foreign keys on, a busy timeout; runs the migrations.
     pub async fn open_sqlite(path: &Path, clock: Arc<dyn Clock>) -> Result<SqlStore> {
-        let (read, write) = connect::sqlite(path).await?;
+        let db = SqliteDb::open(path).await?;
         Ok(SqlStore {
-            backend: Backend::Sqlite { read, write },
+            backend: Backend::Sqlite(Arc::new(db)),
             clock,
         })
     }
@@ -83,7 +86,7 @@ impl SqlStore {
     /// Connects to PostgreSQL and runs the migrations (under sqlx's advisory lock, so several
     /// nodes may start at once).
     pub async fn open_postgres(url: &str, clock: Arc<dyn Clock>) -> Result<SqlStore> {
-        let pool = connect::postgres(url).await?;
+        let pool = postgres::open(url).await?;
         Ok(SqlStore {
             backend: Backend::Postgres { pool },
             clock,
@@ -93,18 +96,15 @@ impl SqlStore {
     /// `"sqlite"` or `"postgres"`.
     pub fn backend(&self) -> &'static str {
         match self.backend {
-            Backend::Sqlite { .. } => "sqlite",
+            Backend::Sqlite(_) => "sqlite",
             Backend::Postgres { .. } => "postgres",
         }
     }
 
-    /// Closes the pools, waiting for connections in use to be returned.
+    /// Closes the connections, waiting for queries in progress; later calls fail as unavailable.
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { read, write } => {
-                read.close().await;
-                write.close().await;
-            }
+            Backend::Sqlite(db) => db.close().await,
             Backend::Postgres { pool } => pool.close().await,
         }
     }

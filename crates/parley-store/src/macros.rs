@@ -1,20 +1,35 @@
-//! `on_db!`: one query body compiled for each backend's typed pool.
+//! `on_db!`: one query body compiled for each backend's typed connection.
 
-/// Evaluates `$body` with `$pool` bound to the backend's pool: `read` or `write` on SQLite (one
-/// writer connection, several readers), the one pool on PostgreSQL. The body is compiled once per
-/// backend, so a query is written once and stays fully typed on both.
+/// Evaluates `$body` (a `Result<_, sqlx::Error>`) with `$conn` bound to a `&mut` connection of
+/// the backend: on SQLite the write connection or a read connection (`$side` is `write` or
+/// `read`), on PostgreSQL one from the pool. The body is compiled once per backend, so a query is
+/// written once and stays fully typed on both.
 ///
 /// ```text
-/// let row: Option<CompanyRow> = on_db!(self, read, |pool| {
-///     sqlx::query_as(SQL).bind(id).fetch_optional(pool).await
+/// let row: Option<CompanyRow> = on_db!(self, read, |conn| {
+///     sqlx::query_as(SQL).bind(id).fetch_optional(&mut *conn).await
 /// })
 /// .map_err(errors::db("loading a company"))?;
 /// ```
 macro_rules! on_db {
-    ($store:expr, $side:ident, |$pool:ident| $body:expr) => {
+    ($store:expr, $side:ident, |$conn:ident| $body:expr) => {
         match &$store.backend {
-            $crate::Backend::Sqlite { $side: $pool, .. } => $body,
-            $crate::Backend::Postgres { pool: $pool } => $body,
+            $crate::Backend::Sqlite(db) => {
+                async {
+                    let mut slot = db.$side().await?;
+                    let $conn: &mut ::sqlx::SqliteConnection = slot.conn()?;
+                    $body
+                }
+                .await
+            }
+            $crate::Backend::Postgres { pool } => {
+                async {
+                    let mut guard = pool.acquire().await?;
+                    let $conn: &mut ::sqlx::PgConnection = &mut guard;
+                    $body
+                }
+                .await
+            }
         }
     };
 }

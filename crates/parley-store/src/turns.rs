@@ -1,18 +1,26 @@
-//! Saving one turn of a dialog: a single short write transaction (versioned update, then the
-//! messages and answers in multi-row inserts).
+//! Saving one turn of a dialog atomically in one round trip: the versioned update of the dialog,
+//! its messages and its answers go to the database together (PostgreSQL: one statement with
+//! data-modifying CTEs; SQLite: one `BEGIN …; COMMIT` batch on the write connection). A round trip
+//! costs far more than the SQL (on SQLite each is a hand-off to the connection's worker thread
+//! and back), and the writer is held for the whole turn.
 
 use parley_domain::dialog::{Dialog, DialogUpdate, Message, NewAnswer, NewMessage};
 use parley_domain::ids::{CompanyId, DialogId, MessageId, Uuid};
 use parley_domain::{Error, ErrorKind, Result};
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
-use crate::SqlStore;
 use crate::dialog_rows::{DialogRow, buttons_to_json, dialog_cols};
-use crate::errors;
 use crate::time::Ts;
+use crate::{Backend, SqlStore, errors};
 
-/// Rows per multi-row insert, well under both backends' parameter limits.
-const ROWS_PER_INSERT: usize = 500;
+/// Parameters of the dialog update, `$1 … $12`; message and answer rows follow.
+const UPDATE_PARAMS: usize = 12;
+/// Parameters per message row: uuid, sender, text, buttons, button_id, operator_id.
+const MESSAGE_PARAMS: usize = 6;
+/// Parameters per answer row: variable, question, kind, answer.
+const ANSWER_PARAMS: usize = 4;
+/// The most parameters one statement may use (SQLite numbers them up to 32766).
+const MAX_PARAMS: usize = 32_000;
 
 const UPDATE_DIALOG: &str = concat!(
     "UPDATE dialogs SET agent_id = $4, scenario_version = $5, status = $6, state = $7, result = $8, ",
@@ -21,6 +29,148 @@ const UPDATE_DIALOG: &str = concat!(
     dialog_cols!()
 );
 
+/// `($first, $first+1, …)` tuples for `rows` rows of `width` parameters each, with `fixed` (SQL)
+/// placed before each row's own parameters.
+fn tuples(rows: usize, width: usize, first: usize, fixed: &[&str], suffix: &[&str]) -> String {
+    (0..rows)
+        .map(|row| {
+            let own = (0..width).map(|col| format!("${}", first + row * width + col));
+            let all: Vec<String> = fixed
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain(own)
+                .chain(suffix.iter().map(|s| (*s).to_owned()))
+                .collect();
+            format!("({})", all.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// SQLite: one transaction in one batch. The inserts are guarded by `changes()`, the number of
+/// rows the previous statement changed, so when the version check matches no row they insert
+/// nothing and the transaction commits nothing.
+fn sqlite_sql(messages: usize, answers: usize) -> String {
+    let mut sql = format!("BEGIN IMMEDIATE; {UPDATE_DIALOG};");
+    let answers_from = UPDATE_PARAMS + 1 + messages * MESSAGE_PARAMS;
+    if messages > 0 {
+        sql.push_str(&format!(
+            " INSERT INTO messages (dialog_id, uuid, sender, text, buttons, button_id, operator_id, created_at) \
+             SELECT * FROM (VALUES {}) WHERE changes() = 1 RETURNING id AS message_id, uuid AS message_uuid;",
+            tuples(messages, MESSAGE_PARAMS, UPDATE_PARAMS + 1, &["$2"], &["$11"])
+        ));
+    }
+    if answers > 0 {
+        // After the messages, `changes()` is their number; without messages, the update's.
+        let expected = if messages > 0 { messages } else { 1 };
+        sql.push_str(&format!(
+            " INSERT INTO answers (dialog_id, variable, question, kind, answer, created_at) \
+             SELECT * FROM (VALUES {}) WHERE changes() = {expected};",
+            tuples(answers, ANSWER_PARAMS, answers_from, &["$2"], &["$11"])
+        ));
+    }
+    sql.push_str(" COMMIT;");
+    sql
+}
+
+/// PostgreSQL: one atomic statement; the inserts take their rows from the update's result, so
+/// nothing is written when the version check fails. One row per message (or one row without a
+/// message), each carrying the dialog.
+fn postgres_sql(messages: usize, answers: usize) -> String {
+    let mut sql = format!("WITH d AS ({UPDATE_DIALOG})");
+    let answers_from = UPDATE_PARAMS + 1 + messages * MESSAGE_PARAMS;
+    if messages > 0 {
+        sql.push_str(&format!(
+            ", m AS (INSERT INTO messages (dialog_id, uuid, sender, text, buttons, button_id, operator_id, created_at) \
+             SELECT d.id, v.uuid, v.sender, v.text, v.buttons, v.button_id, v.operator_id, d.updated_at \
+             FROM d CROSS JOIN (VALUES {}) AS v (uuid, sender, text, buttons, button_id, operator_id) \
+             RETURNING id, uuid)",
+            tuples(messages, MESSAGE_PARAMS, UPDATE_PARAMS + 1, &[], &[])
+        ));
+    }
+    if answers > 0 {
+        sql.push_str(&format!(
+            ", a AS (INSERT INTO answers (dialog_id, variable, question, kind, answer, created_at) \
+             SELECT d.id, v.variable, v.question, v.kind, v.answer, d.updated_at \
+             FROM d CROSS JOIN (VALUES {}) AS v (variable, question, kind, answer))",
+            tuples(answers, ANSWER_PARAMS, answers_from, &[], &[])
+        ));
+    }
+    let columns = dialog_cols!()
+        .split(", ")
+        .map(|c| format!("d.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if messages > 0 {
+        sql.push_str(&format!(
+            " SELECT {columns}, m.id AS message_id, m.uuid AS message_uuid FROM d LEFT JOIN m ON TRUE ORDER BY m.id"
+        ));
+    } else {
+        sql.push_str(&format!(
+            " SELECT {columns}, NULL::BIGINT AS message_id, NULL::UUID AS message_uuid FROM d"
+        ));
+    }
+    sql
+}
+
+/// Binds a turn's parameters in the order both statements number them.
+macro_rules! bind_turn {
+    ($query:expr, $p:expr) => {{
+        let p = $p;
+        let mut query = $query
+            .bind(p.company.0)
+            .bind(p.dialog.0)
+            .bind(p.expected_version)
+            .bind(p.update.agent_id.0)
+            .bind(p.update.scenario_version)
+            .bind(p.update.status.as_str())
+            .bind(&p.state)
+            .bind(&p.update.result)
+            .bind(p.update.operator_id.map(|id| id.0))
+            .bind(&p.update.error)
+            .bind(p.at)
+            .bind(p.ended_at);
+        for m in &p.messages {
+            query = query
+                .bind(m.uuid)
+                .bind(m.message.sender.as_str())
+                .bind(&m.message.text)
+                .bind(&m.buttons)
+                .bind(&m.message.button_id)
+                .bind(m.message.operator_id.map(|id| id.0));
+        }
+        for (answer, value) in p.answers.iter().zip(&p.values) {
+            query = query
+                .bind(&answer.variable)
+                .bind(&answer.question)
+                .bind(&answer.kind)
+                .bind(value);
+        }
+        query
+    }};
+}
+
+/// Reads the dialog and the new message ids from the rows either statement returns.
+macro_rules! read_rows {
+    ($rows:expr) => {{
+        let mut dialog: Option<DialogRow> = None;
+        let mut ids: Vec<(i64, Uuid)> = Vec::new();
+        for row in &$rows {
+            if dialog.is_none() && row.try_column("version").is_ok() {
+                dialog = Some(DialogRow::from_row(row)?);
+            }
+            if let Some(id) = row.try_get::<Option<i64>, _>("message_id").ok().flatten() {
+                ids.push((id, row.try_get("message_uuid")?));
+            }
+        }
+        (dialog, ids)
+    }};
+}
+
+/// What the statement returned: the updated dialog (none when the version check failed) and
+/// the ids of the new messages by UUID.
+type Saved = (Option<DialogRow>, Vec<(i64, Uuid)>);
+
 /// A message ready to insert: its new UUID and its buttons as JSON.
 struct Prepared<'a> {
     uuid: Uuid,
@@ -28,45 +178,22 @@ struct Prepared<'a> {
     message: &'a NewMessage,
 }
 
-/// `INSERT INTO {table} ({columns}) VALUES ($1, …), (…) {suffix}` for `rows` rows.
-fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
-    let width = columns.len();
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let params: Vec<String> = (1..=width)
-                .map(|col| format!("${}", row * width + col))
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES {}{suffix}",
-        columns.join(", "),
-        tuples.join(", ")
-    )
+/// Everything bound into the turn's statement.
+struct TurnParams<'a> {
+    company: CompanyId,
+    dialog: DialogId,
+    expected_version: i64,
+    update: &'a DialogUpdate,
+    state: String,
+    at: Ts,
+    ended_at: Option<Ts>,
+    messages: Vec<Prepared<'a>>,
+    answers: &'a [NewAnswer],
+    values: Vec<String>,
 }
 
-const MESSAGE_COLUMNS: [&str; 8] = [
-    "uuid",
-    "dialog_id",
-    "sender",
-    "text",
-    "buttons",
-    "button_id",
-    "operator_id",
-    "created_at",
-];
-const ANSWER_COLUMNS: [&str; 6] = [
-    "dialog_id",
-    "variable",
-    "question",
-    "kind",
-    "answer",
-    "created_at",
-];
-
 impl SqlStore {
-    pub(crate) async fn save_turn_in_transaction(
+    pub(crate) async fn save_turn_atomically(
         &self,
         company: CompanyId,
         dialog: DialogId,
@@ -75,87 +202,72 @@ impl SqlStore {
         messages: &[NewMessage],
         answers: &[NewAnswer],
     ) -> Result<(Dialog, Vec<Message>)> {
+        let params =
+            UPDATE_PARAMS + MESSAGE_PARAMS * messages.len() + ANSWER_PARAMS * answers.len();
+        if params > MAX_PARAMS {
+            return Err(Error::invalid(format!(
+                "a turn of {} messages and {} answers is too large to save at once",
+                messages.len(),
+                answers.len()
+            )));
+        }
         let now = self.now();
         let at = Ts::from(now);
-        let state = serde_json::to_string(&update.state)
-            .map_err(|e| Error::internal("encoding a dialog state", e))?;
-        let ended_at = update.status.is_final().then_some(at);
-        let prepared: Vec<Prepared<'_>> = messages
-            .iter()
-            .map(|message| Prepared {
-                uuid: Uuid::now_v7(),
-                buttons: buttons_to_json(&message.buttons),
-                message,
-            })
-            .collect();
-        let values: Vec<String> = answers.iter().map(|a| a.answer.to_string()).collect();
+        let p = TurnParams {
+            company,
+            dialog,
+            expected_version,
+            update,
+            state: serde_json::to_string(&update.state)
+                .map_err(|e| Error::internal("encoding a dialog state", e))?,
+            at,
+            ended_at: update.status.is_final().then_some(at),
+            messages: messages
+                .iter()
+                .map(|message| Prepared {
+                    uuid: Uuid::now_v7(),
+                    buttons: buttons_to_json(&message.buttons),
+                    message,
+                })
+                .collect(),
+            answers,
+            values: answers.iter().map(|a| a.answer.to_string()).collect(),
+        };
 
-        let saved: Option<(DialogRow, Vec<(i64, Uuid)>)> = on_db!(self, write, |pool| async {
-            let mut tx = pool.begin().await?;
-            let row: Option<DialogRow> = sqlx::query_as(UPDATE_DIALOG)
-                .bind(company.0)
-                .bind(dialog.0)
-                .bind(expected_version)
-                .bind(update.agent_id.0)
-                .bind(update.scenario_version)
-                .bind(update.status.as_str())
-                .bind(&state)
-                .bind(&update.result)
-                .bind(update.operator_id.map(|id| id.0))
-                .bind(&update.error)
-                .bind(at)
-                .bind(ended_at)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(row) = row else { return Ok(None) };
-            let mut ids = Vec::with_capacity(prepared.len());
-            for chunk in prepared.chunks(ROWS_PER_INSERT) {
-                let sql = insert_sql(
-                    "messages",
-                    &MESSAGE_COLUMNS,
-                    chunk.len(),
-                    " RETURNING id, uuid",
-                );
-                let mut query = sqlx::query_as::<_, (i64, Uuid)>(AssertSqlSafe(sql));
-                for p in chunk {
-                    query = query
-                        .bind(p.uuid)
-                        .bind(dialog.0)
-                        .bind(p.message.sender.as_str())
-                        .bind(&p.message.text)
-                        .bind(&p.buttons)
-                        .bind(&p.message.button_id)
-                        .bind(p.message.operator_id.map(|id| id.0))
-                        .bind(at);
+        let saved: Result<Saved, sqlx::Error> = match &self.backend {
+            Backend::Sqlite(db) => {
+                async {
+                    let mut slot = db.write().await?;
+                    let sql = sqlite_sql(messages.len(), answers.len());
+                    slot.in_batch = true;
+                    let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), &p)
+                        .fetch_all(slot.conn()?)
+                        .await;
+                    match rows {
+                        Ok(rows) => {
+                            slot.in_batch = false;
+                            Ok(read_rows!(rows))
+                        }
+                        Err(err) => {
+                            slot.recover().await;
+                            Err(err)
+                        }
+                    }
                 }
-                ids.extend(query.fetch_all(&mut *tx).await?);
+                .await
             }
-            for (chunk, values) in answers
-                .chunks(ROWS_PER_INSERT)
-                .zip(values.chunks(ROWS_PER_INSERT))
-            {
-                let mut query = sqlx::query(AssertSqlSafe(insert_sql(
-                    "answers",
-                    &ANSWER_COLUMNS,
-                    chunk.len(),
-                    "",
-                )));
-                for (answer, value) in chunk.iter().zip(values) {
-                    query = query
-                        .bind(dialog.0)
-                        .bind(&answer.variable)
-                        .bind(&answer.question)
-                        .bind(&answer.kind)
-                        .bind(value)
-                        .bind(at);
+            Backend::Postgres { pool } => {
+                async {
+                    let sql = postgres_sql(messages.len(), answers.len());
+                    let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), &p)
+                        .fetch_all(pool)
+                        .await?;
+                    Ok(read_rows!(rows))
                 }
-                query.execute(&mut *tx).await?;
+                .await
             }
-            tx.commit().await?;
-            Ok(Some((row, ids)))
-        }
-        .await)
-        .map_err(|err| match &err {
+        };
+        let (row, ids) = saved.map_err(|err| match &err {
             sqlx::Error::Database(e) if e.is_foreign_key_violation() => {
                 let operator = update
                     .operator_id
@@ -169,36 +281,36 @@ impl SqlStore {
             }
             _ => errors::db("saving a dialog turn")(err),
         })?;
-
-        let Some((row, ids)) = saved else {
+        let Some(row) = row else {
             // Nothing matched: a missing (or foreign) dialog, or another turn was saved first.
             self.ensure_dialog(company, dialog).await?;
             return Err(Error::conflict(format!(
                 "dialog {dialog} changed since version {expected_version}; reload it and try again"
             )));
         };
-        let saved = prepared
+        let saved = p
+            .messages
             .iter()
-            .map(|p| {
+            .map(|m| {
                 let id = ids
                     .iter()
-                    .find(|(_, uuid)| *uuid == p.uuid)
+                    .find(|(_, uuid)| *uuid == m.uuid)
                     .map(|(id, _)| MessageId(*id))
                     .ok_or_else(|| {
                         Error::internal(
                             "saving a dialog turn",
-                            format!("message {} was not returned by the insert", p.uuid),
+                            format!("message {} was not returned by the insert", m.uuid),
                         )
                     })?;
                 Ok(Message {
                     id,
-                    uuid: p.uuid,
+                    uuid: m.uuid,
                     dialog_id: dialog,
-                    sender: p.message.sender,
-                    text: p.message.text.clone(),
-                    buttons: p.message.buttons.clone(),
-                    button_id: p.message.button_id.clone(),
-                    operator_id: p.message.operator_id,
+                    sender: m.message.sender,
+                    text: m.message.text.clone(),
+                    buttons: m.message.buttons.clone(),
+                    button_id: m.message.button_id.clone(),
+                    operator_id: m.message.operator_id,
                     created_at: now,
                 })
             })
@@ -212,14 +324,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn multi_row_inserts_number_parameters_row_by_row() {
+    fn rows_number_their_parameters_after_the_update() {
         assert_eq!(
-            insert_sql("t", &["a", "b"], 1, ""),
-            "INSERT INTO t (a, b) VALUES ($1, $2)"
+            tuples(2, 2, 13, &["$2"], &["$11"]),
+            "($2, $13, $14, $11), ($2, $15, $16, $11)"
         );
-        assert_eq!(
-            insert_sql("t", &["a", "b"], 2, " RETURNING id"),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING id"
+
+        let sql = sqlite_sql(1, 1);
+        assert!(
+            sql.starts_with("BEGIN IMMEDIATE; UPDATE dialogs") && sql.ends_with("; COMMIT;"),
+            "{sql}"
         );
+        let messages =
+            "(VALUES ($2, $13, $14, $15, $16, $17, $18, $11)) WHERE changes() = 1 RETURNING";
+        assert!(sql.contains(messages), "{sql}");
+        assert!(
+            sql.contains("(VALUES ($2, $19, $20, $21, $22, $11)) WHERE changes() = 1;"),
+            "{sql}"
+        );
+        assert!(sqlite_sql(0, 2).contains("WHERE changes() = 1;"));
+        assert!(sqlite_sql(3, 2).contains("WHERE changes() = 3;"));
+
+        let sql = postgres_sql(1, 1);
+        assert!(
+            sql.contains("(VALUES ($13, $14, $15, $16, $17, $18))"),
+            "{sql}"
+        );
+        assert!(sql.contains("(VALUES ($19, $20, $21, $22))"), "{sql}");
+        assert!(postgres_sql(0, 0).ends_with("NULL::UUID AS message_uuid FROM d"));
     }
 }

@@ -77,10 +77,10 @@ impl SqlStore {
         agent: AgentId,
     ) -> Result<Vec<InputVariable>> {
         let sql = "SELECT uuid, name, synthesis FROM input_variables WHERE company_id = $1 AND agent_id = $2 ORDER BY id";
-        let rows: Vec<InputRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<InputRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
             .bind(agent.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing input variables"))?;
         if rows.is_empty() {
@@ -100,7 +100,7 @@ impl SqlStore {
         let sql = "INSERT INTO input_variables (uuid, company_id, agent_id, name, synthesis, created_at) \
                    SELECT $1, company_id, id, $4, $5, $6 FROM agents WHERE company_id = $2 AND id = $3 \
                    RETURNING uuid, name, synthesis";
-        let row: Option<InputRow> = on_db!(self, write, |pool| {
+        let row: Option<InputRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -108,7 +108,7 @@ impl SqlStore {
                 .bind(name)
                 .bind(synthesis)
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::unique(
@@ -128,13 +128,13 @@ impl SqlStore {
     ) -> Result<InputVariable> {
         let sql = "UPDATE input_variables SET name = $3, synthesis = $4 WHERE company_id = $1 AND uuid = $2 \
                    RETURNING uuid, name, synthesis";
-        let row: Option<InputRow> = on_db!(self, write, |pool| {
+        let row: Option<InputRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(uuid)
                 .bind(name)
                 .bind(synthesis)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::unique(
@@ -151,10 +151,10 @@ impl SqlStore {
         agent: AgentId,
     ) -> Result<Vec<OutputVariable>> {
         let sql = "SELECT uuid, name, kind, cell FROM output_variables WHERE company_id = $1 AND agent_id = $2 ORDER BY id";
-        let rows: Vec<OutputRow> = on_db!(self, read, |pool| sqlx::query_as(sql)
+        let rows: Vec<OutputRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
             .bind(company.0)
             .bind(agent.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await)
         .map_err(errors::db("listing output variables"))?;
         if rows.is_empty() {
@@ -175,7 +175,7 @@ impl SqlStore {
         let sql = "INSERT INTO output_variables (uuid, company_id, agent_id, name, kind, cell, created_at) \
                    SELECT $1, company_id, id, $4, $5, $6, $7 FROM agents WHERE company_id = $2 AND id = $3 \
                    RETURNING uuid, name, kind, cell";
-        let row: Option<OutputRow> = on_db!(self, write, |pool| {
+        let row: Option<OutputRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(Uuid::now_v7())
                 .bind(company.0)
@@ -184,7 +184,7 @@ impl SqlStore {
                 .bind(kind.as_str())
                 .bind(cell.map(i64::from))
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::unique(
@@ -205,14 +205,14 @@ impl SqlStore {
     ) -> Result<OutputVariable> {
         let sql = "UPDATE output_variables SET name = $3, kind = $4, cell = $5 WHERE company_id = $1 AND uuid = $2 \
                    RETURNING uuid, name, kind, cell";
-        let row: Option<OutputRow> = on_db!(self, write, |pool| {
+        let row: Option<OutputRow> = on_db!(self, write, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(uuid)
                 .bind(name)
                 .bind(kind.as_str())
                 .bind(cell.map(i64::from))
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })
         .map_err(errors::unique(
@@ -233,11 +233,11 @@ impl SqlStore {
             Table::Input => "DELETE FROM input_variables WHERE company_id = $1 AND uuid = $2",
             Table::Output => "DELETE FROM output_variables WHERE company_id = $1 AND uuid = $2",
         };
-        let deleted = on_db!(self, write, |pool| {
+        let deleted = on_db!(self, write, |conn| {
             sqlx::query(sql)
                 .bind(company.0)
                 .bind(uuid)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await
                 .map(|done| done.rows_affected())
         })
