@@ -25,7 +25,7 @@ macro_rules! message_cols {
 }
 pub(crate) use message_cols;
 
-#[derive(sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 pub(crate) struct DialogRow {
     pub(crate) id: i64,
     uuid: Uuid,

@@ -14,13 +14,15 @@
 )]
 
 mod conformance {
-    pub mod agent_parts;
     pub mod agents;
     pub mod dialogs;
     pub mod directory;
     pub mod fixtures;
     pub mod harness;
+    pub mod slots_and_keys;
+    pub mod turn_payloads;
     pub mod turns;
+    pub mod variables;
 }
 
 /// Declares every case once per backend: `sqlite::<module>::<case>` and `postgres::<module>::<case>`.
@@ -62,11 +64,13 @@ cases! {
         scenario_versions_accumulate,
         agents_are_invisible_to_other_companies,
     ],
-    agent_parts: [
+    variables: [
         input_variables_round_trip_in_creation_order,
         output_variables_round_trip_in_creation_order,
         variable_names_conflict_per_agent,
         variables_are_invisible_to_other_companies,
+    ],
+    slots_and_keys: [
         time_slots_sort_by_day_then_start,
         time_slots_are_invisible_to_other_companies,
         credentials_round_trip_and_filter_by_key_type,
@@ -85,7 +89,10 @@ cases! {
         save_turn_sets_ended_at_once,
         save_turn_checks_agent_and_operator,
         messages_after_an_id,
+    ],
+    turn_payloads: [
         large_turns_keep_message_order,
         json_values_round_trip,
+        concurrent_turns_each_get_their_own_answer,
     ],
 }

@@ -4,13 +4,15 @@ use std::fmt::Debug;
 
 use chrono::Duration;
 use parley_domain::agent::{Agent, AgentSettings, NewAgent};
+use parley_domain::dialog::NewAnswer;
 use parley_domain::dialog::{Dialog, NewDialog};
 use parley_domain::directory::{Company, NewUser, User};
 use parley_domain::ids::{CompanyId, Uuid};
 use parley_domain::ports::{AgentStore, DialogStore, DirectoryStore};
 use parley_domain::values::{Channel, Email, Role};
 use parley_domain::{ErrorKind, Result};
-use serde_json::json;
+use parley_scenario::DialogState;
+use serde_json::{Value, json};
 
 use super::harness::Ctx;
 
@@ -131,4 +133,17 @@ pub async fn set_status(
         .await
         .expect("save a turn");
     saved
+}
+
+pub fn state(value: Value) -> DialogState {
+    serde_json::from_value(value).expect("a dialog state")
+}
+
+pub fn answer(variable: &str, kind: &str, value: Value) -> NewAnswer {
+    NewAnswer {
+        variable: variable.into(),
+        question: format!("Вопрос про {variable}?"),
+        kind: kind.into(),
+        answer: value,
+    }
 }
