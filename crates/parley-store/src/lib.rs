@@ -4,7 +4,7 @@
 //! agree on everything the queries need (`$n` parameters, `RETURNING`, `ON CONFLICT`, `INSERT …
 //! SELECT`), so each query is written once and the `on_db!` macro compiles its body once per
 //! backend. What differs lives in the schema (`migrations/sqlite`, `migrations/postgres`) and in
-//! how timestamps are encoded ([`time`]): SQLite keeps UTC unix milliseconds, PostgreSQL
+//! how timestamps are encoded (module `time`): SQLite keeps UTC unix milliseconds, PostgreSQL
 //! `TIMESTAMPTZ`; both are truncated to milliseconds so a value reads back exactly as written.
 //!
 //! SQLite runs in WAL mode with one write connection (writers queue for it instead of thrashing
@@ -36,7 +36,7 @@ use sqlx::PgPool;
 
 use crate::sqlite::SqliteDb;
 
-/// The `Store` on SQLite or PostgreSQL. Cloning is cheap and shares the pools.
+/// The `Store` on SQLite or PostgreSQL. Cloning is cheap and shares the connections.
 #[derive(Clone)]
 pub struct SqlStore {
     backend: Backend,

@@ -16,7 +16,7 @@ macro_rules! on_db {
         match &$store.backend {
             $crate::Backend::Sqlite(db) => {
                 async {
-                    let mut slot = db.$side().await?;
+                    let mut slot = db.$side().await;
                     let $conn: &mut ::sqlx::SqliteConnection = slot.conn()?;
                     $body
                 }

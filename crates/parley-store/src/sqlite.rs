@@ -112,24 +112,24 @@ impl SqliteDb {
 
     /// The write connection, once the writers before are done (and out of any transaction a
     /// cancelled batch left open).
-    pub(crate) async fn write(&self) -> Result<MutexGuard<'_, Slot>, sqlx::Error> {
+    pub(crate) async fn write(&self) -> MutexGuard<'_, Slot> {
         let mut slot = self.writer.lock().await;
         if slot.in_batch {
             slot.recover().await;
         }
-        Ok(slot)
+        slot
     }
 
     /// A read connection: the first free one, else the next in turn.
-    pub(crate) async fn read(&self) -> Result<MutexGuard<'_, Slot>, sqlx::Error> {
+    pub(crate) async fn read(&self) -> MutexGuard<'_, Slot> {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         let count = self.readers.len();
         for i in 0..count {
             if let Ok(slot) = self.readers[(start + i) % count].try_lock() {
-                return Ok(slot);
+                return slot;
             }
         }
-        Ok(self.readers[start % count].lock().await)
+        self.readers[start % count].lock().await
     }
 
     /// Closes every connection (after the queries holding them finish); later queries fail.

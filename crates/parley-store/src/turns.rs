@@ -276,7 +276,7 @@ impl SqlStore {
         let saved: Result<Saved, sqlx::Error> = match &self.backend {
             Backend::Sqlite(db) => {
                 async {
-                    let mut slot = db.write().await?;
+                    let mut slot = db.write().await;
                     let sql = sqlite_sql(messages.len(), answers.len());
                     slot.in_batch = true;
                     let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), &p)
