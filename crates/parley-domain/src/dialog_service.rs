@@ -13,7 +13,8 @@ use crate::dialog::{
     Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewDialog, NewMessage,
     Sender,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::recent::RecentDialogs;
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref};
 use crate::ports::{Clock, HttpOut, Store};
 use crate::scenarios::ScenarioCache;
@@ -75,6 +76,7 @@ const LOCK_STRIPES: usize = 256;
 pub struct DialogService {
     store: Arc<dyn Store>,
     runner: TurnRunner,
+    recent: RecentDialogs,
     locks: Vec<Arc<Mutex<()>>>,
 }
 
@@ -96,6 +98,7 @@ impl DialogService {
         Self {
             store,
             runner,
+            recent: RecentDialogs::default(),
             locks: (0..LOCK_STRIPES)
                 .map(|_| Arc::new(Mutex::new(())))
                 .collect(),
@@ -162,7 +165,9 @@ impl DialogService {
             entry: Some(entry),
             variables: request.variables,
         };
-        self.runner.run(dialog, Some(start), Vec::new()).await
+        let outcome = self.runner.run(dialog, Some(start), Vec::new()).await?;
+        self.recent.remember(&outcome.dialog);
+        Ok(outcome)
     }
 
     /// A customer's message or button press sent by a user on the customer's behalf (an
@@ -184,31 +189,34 @@ impl DialogService {
         dialog: Ref<DialogId>,
         input: CustomerInput,
     ) -> Result<TurnOutcome> {
-        let (dialog, _guard) = self.locked_open_dialog(company, dialog).await?;
-        let (message, event) = match input {
-            CustomerInput::Text(text) => {
-                let text = checked_text(&text)?;
-                (
-                    NewMessage::text(Sender::Customer, text.clone()),
-                    EventKind::Text(text),
-                )
+        let input = match input {
+            CustomerInput::Text(text) => CustomerInput::Text(checked_text(&text)?),
+            CustomerInput::Button(id) if id.trim().is_empty() => {
+                return Err(Error::invalid("button id must not be empty"));
             }
-            CustomerInput::Button(id) => {
-                let id = id.trim().to_owned();
-                if id.is_empty() {
-                    return Err(Error::invalid("button id must not be empty"));
-                }
-                let label = self
-                    .button_label(company, &dialog, &id)
-                    .await?
-                    .unwrap_or_else(|| id.clone());
-                let mut message = NewMessage::text(Sender::Customer, label);
-                message.button_id = Some(id.clone());
-                (message, EventKind::Button(id))
-            }
+            CustomerInput::Button(id) => CustomerInput::Button(id.trim().to_owned()),
         };
-        let event = (dialog.status == DialogStatus::Active).then_some(event);
-        self.runner.run(dialog, event, vec![message]).await
+        let input = &input;
+        self.with_open_dialog(company, dialog, |dialog| async move {
+            let (message, event) = match input {
+                CustomerInput::Text(text) => (
+                    NewMessage::text(Sender::Customer, text.clone()),
+                    EventKind::Text(text.clone()),
+                ),
+                CustomerInput::Button(id) => {
+                    let label = self
+                        .button_label(company, &dialog, id)
+                        .await?
+                        .unwrap_or_else(|| id.clone());
+                    let mut message = NewMessage::text(Sender::Customer, label);
+                    message.button_id = Some(id.clone());
+                    (message, EventKind::Button(id.clone()))
+                }
+            };
+            let event = (dialog.status == DialogStatus::Active).then_some(event);
+            self.runner.run(dialog, event, vec![message]).await
+        })
+        .await
     }
 
     /// The label of a button the bot offered last, so the transcript shows what the customer saw.
@@ -230,23 +238,24 @@ impl DialogService {
     /// An operator takes the dialog over; the bot goes silent.
     pub async fn take_over(&self, who: &Principal, dialog: Ref<DialogId>) -> Result<TurnOutcome> {
         who.require_operate()?;
-        let dialog = self.locked_open_dialog(who.company_id, dialog).await?;
-        let (dialog, _guard) = dialog;
-        if dialog.status == DialogStatus::Operator
-            && dialog.operator_id.is_some_and(|op| op != who.user_id)
-        {
-            return Err(Error::conflict(format!(
-                "dialog {} is held by another operator",
-                dialog.id
-            )));
-        }
-        let mut update = DialogUpdate::from_dialog(&dialog);
-        update.status = DialogStatus::Operator;
-        update.operator_id = Some(who.user_id);
-        let note = NewMessage::text(Sender::System, "An operator joined the conversation.");
-        self.runner
-            .save(&dialog, &update, vec![note], Vec::new())
-            .await
+        self.with_open_dialog(who.company_id, dialog, |dialog| async move {
+            if dialog.status == DialogStatus::Operator
+                && dialog.operator_id.is_some_and(|op| op != who.user_id)
+            {
+                return Err(Error::conflict(format!(
+                    "dialog {} is held by another operator",
+                    dialog.id
+                )));
+            }
+            let mut update = DialogUpdate::from_dialog(&dialog);
+            update.status = DialogStatus::Operator;
+            update.operator_id = Some(who.user_id);
+            let note = NewMessage::text(Sender::System, "An operator joined the conversation.");
+            self.runner
+                .save(&dialog, &update, vec![note], Vec::new())
+                .await
+        })
+        .await
     }
 
     /// The operator holding the dialog writes to the customer.
@@ -257,65 +266,85 @@ impl DialogService {
         text: &str,
     ) -> Result<TurnOutcome> {
         who.require_operate()?;
-        let text = checked_text(text)?;
-        let (dialog, _guard) = self.locked_open_dialog(who.company_id, dialog).await?;
-        if dialog.status != DialogStatus::Operator {
-            return Err(Error::conflict(format!(
-                "dialog {} is with the bot; take it over first",
-                dialog.id
-            )));
-        }
-        let mut message = NewMessage::text(Sender::Operator, text);
-        message.operator_id = Some(who.user_id);
-        let mut update = DialogUpdate::from_dialog(&dialog);
-        update.operator_id = Some(who.user_id);
-        self.runner
-            .save(&dialog, &update, vec![message], Vec::new())
-            .await
+        let text = &checked_text(text)?;
+        self.with_open_dialog(who.company_id, dialog, |dialog| async move {
+            if dialog.status != DialogStatus::Operator {
+                return Err(Error::conflict(format!(
+                    "dialog {} is with the bot; take it over first",
+                    dialog.id
+                )));
+            }
+            let mut message = NewMessage::text(Sender::Operator, text.clone());
+            message.operator_id = Some(who.user_id);
+            let mut update = DialogUpdate::from_dialog(&dialog);
+            update.operator_id = Some(who.user_id);
+            self.runner
+                .save(&dialog, &update, vec![message], Vec::new())
+                .await
+        })
+        .await
     }
 
     /// The operator hands the dialog back; the bot continues (after a transfer, or re-asking).
     pub async fn hand_back(&self, who: &Principal, dialog: Ref<DialogId>) -> Result<TurnOutcome> {
         who.require_operate()?;
-        let (mut dialog, _guard) = self.locked_open_dialog(who.company_id, dialog).await?;
-        if dialog.status != DialogStatus::Operator {
-            return Err(Error::conflict(format!(
-                "dialog {} is not with an operator",
-                dialog.id
-            )));
-        }
-        dialog.status = DialogStatus::Active;
-        dialog.operator_id = None;
-        let note = NewMessage::text(
-            Sender::System,
-            "The operator handed the conversation back to the bot.",
-        );
-        self.runner
-            .run(dialog, Some(EventKind::OperatorReleased), vec![note])
-            .await
+        self.with_open_dialog(who.company_id, dialog, |mut dialog| async move {
+            if dialog.status != DialogStatus::Operator {
+                return Err(Error::conflict(format!(
+                    "dialog {} is not with an operator",
+                    dialog.id
+                )));
+            }
+            dialog.status = DialogStatus::Active;
+            dialog.operator_id = None;
+            let note = NewMessage::text(
+                Sender::System,
+                "The operator handed the conversation back to the bot.",
+            );
+            self.runner
+                .run(dialog, Some(EventKind::OperatorReleased), vec![note])
+                .await
+        })
+        .await
     }
 
-    /// The dialog, read under its lock, unless it has ended.
-    async fn locked_open_dialog(
+    /// Runs `change` on an open dialog under its lock. The dialog comes from the copy this process
+    /// saved last when it has one, else from the store; if that copy turns out stale (another node
+    /// saved a turn: `Conflict`), the change runs once more on a fresh read. Nothing a change does
+    /// reaches the outside world before its first save succeeds, so running it again is safe.
+    async fn with_open_dialog<F, Fut>(
         &self,
         company: CompanyId,
         dialog: Ref<DialogId>,
-    ) -> Result<(Dialog, OwnedMutexGuard<()>)> {
+        change: F,
+    ) -> Result<TurnOutcome>
+    where
+        F: Fn(Dialog) -> Fut,
+        Fut: Future<Output = Result<TurnOutcome>>,
+    {
         // The lock is keyed by integer id: a UUID has to be looked up first.
         let id = match dialog {
             Ref::Id(id) => id,
             Ref::Uuid(_) => self.store.dialog(company, dialog).await?.id,
         };
-        let guard = self.lock(id).await;
-        let dialog = self.store.dialog(company, Ref::Id(id)).await?;
-        if dialog.status.is_final() {
-            return Err(Error::conflict(format!(
-                "dialog {} has {}; start a new one",
-                dialog.id,
-                dialog.status.as_str()
-            )));
+        let _guard = self.lock(id).await;
+        let (dialog, cached) = match self.recent.get(company, id) {
+            Some(dialog) => (dialog, true),
+            None => (self.store.dialog(company, Ref::Id(id)).await?, false),
+        };
+        let outcome = match change(open(dialog)?).await {
+            Err(e) if cached && e.kind() == ErrorKind::Conflict => {
+                self.recent.forget(id);
+                let fresh = self.store.dialog(company, Ref::Id(id)).await?;
+                change(open(fresh)?).await
+            }
+            other => other,
+        };
+        match &outcome {
+            Ok(done) => self.recent.remember(&done.dialog),
+            Err(_) => self.recent.forget(id),
         }
-        Ok((dialog, guard))
+        outcome
     }
 
     /// A dialog with its messages and answers.
@@ -364,6 +393,18 @@ impl DialogService {
     pub async fn channel_of(&self, company: CompanyId, agent: Ref<AgentId>) -> Result<Channel> {
         Ok(self.store.agent(company, agent).await?.channel)
     }
+}
+
+/// The dialog, unless it has ended.
+fn open(dialog: Dialog) -> Result<Dialog> {
+    if dialog.status.is_final() {
+        return Err(Error::conflict(format!(
+            "dialog {} has {}; start a new one",
+            dialog.id,
+            dialog.status.as_str()
+        )));
+    }
+    Ok(dialog)
 }
 
 fn checked_text(text: &str) -> Result<String> {

@@ -15,6 +15,7 @@ pub mod directory_service;
 pub mod error;
 pub mod ids;
 pub mod ports;
+mod recent;
 pub mod scenarios;
 pub mod services;
 mod turn;

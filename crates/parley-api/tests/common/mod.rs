@@ -177,10 +177,11 @@ pub struct Tokens {
 pub struct TestApp {
     pub app: Router,
     pub services: Arc<Services>,
+    pub store: Arc<SqlStore>,
     pub clock: Arc<ManualClock>,
     pub http: Arc<FakeHttp>,
     pub tokens: Tokens,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// A reply: status, the headers tests look at, and the body (JSON when it parses).
@@ -248,8 +249,9 @@ impl TestApp {
                 .await
                 .unwrap(),
         };
+        let store = Arc::new(store);
         let http = Arc::new(FakeHttp::default());
-        let services = Services::new(Arc::new(store), dyn_clock, http.clone())
+        let services = Services::new(store.clone(), dyn_clock, http.clone())
             .await
             .unwrap();
 
@@ -284,6 +286,7 @@ impl TestApp {
         Self {
             app,
             services,
+            store,
             clock,
             http,
             tokens: Tokens {
@@ -293,7 +296,24 @@ impl TestApp {
                 viewer,
                 other,
             },
-            _dir: dir,
+            _dir: Arc::new(dir),
+        }
+    }
+
+    /// A second node: its own services and router over the same database (tokens work on both).
+    pub async fn second_node(&self) -> TestApp {
+        let clock: Arc<dyn Clock> = self.clock.clone();
+        let services = Services::new(self.store.clone(), clock, self.http.clone())
+            .await
+            .unwrap();
+        TestApp {
+            app: parley_api::router(Arc::clone(&services)),
+            services,
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            http: self.http.clone(),
+            tokens: self.tokens.clone(),
+            _dir: Arc::clone(&self._dir),
         }
     }
 

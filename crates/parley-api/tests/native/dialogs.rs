@@ -345,3 +345,50 @@ blocks:
         "{started}"
     );
 }
+
+/// Two nodes on one database take turns of the same dialog: each node's remembered copy goes
+/// stale when the other saves, and the turn is redone from the database instead of failing.
+#[tokio::test]
+async fn turns_alternating_between_two_nodes_see_each_others_answers() {
+    let first = TestApp::new().await;
+    let second = first.second_node().await;
+    let agent = first
+        .agent(
+            r#"format: parley.scenario/v1
+name: Three questions
+entry_points: { main: name }
+blocks:
+  name: { id: 1, ask: "Name?", var: name, next: city }
+  city: { id: 2, ask: "City?", var: city, next: pet }
+  pet: { id: 3, ask: "Pet?", var: pet, next: done }
+  done: { id: 4, say: "{{ name }} from {{ city }} with a {{ pet }}.", next: bye }
+  bye: { id: 5, end: done }
+"#,
+        )
+        .await;
+    let id = first.dialog(agent, json!({})).await["dialog"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/parley/v1/dialogs/{id}/messages");
+    let token = first.tokens.admin.clone();
+    let said = |reply: &crate::common::Reply| crate::common::texts(reply.ok(200));
+
+    let turn = first
+        .post(&path, Some(&token), json!({"text": "Ann"}))
+        .await;
+    assert_eq!(said(&turn), ["customer: Ann", "bot: City?"]);
+    let turn = second
+        .post(&path, Some(&token), json!({"text": "Perm"}))
+        .await;
+    assert_eq!(said(&turn), ["customer: Perm", "bot: Pet?"]);
+    // The first node still remembers the dialog as it was after "Ann".
+    let turn = first
+        .post(&path, Some(&token), json!({"text": "cat"}))
+        .await;
+    assert_eq!(
+        said(&turn),
+        ["customer: cat", "bot: Ann from Perm with a cat."]
+    );
+    assert_eq!(turn.body["dialog"]["status"], "ended");
+    assert_eq!(turn.body["dialog"]["version"], 4);
+}
