@@ -33,10 +33,9 @@ impl RecentDialogs {
             dialogs.remove(&dialog.id);
             return;
         }
-        if dialogs.len() >= CAPACITY && !dialogs.contains_key(&dialog.id) {
-            if let Some(evicted) = dialogs.keys().next().copied() {
-                dialogs.remove(&evicted);
-            }
+        let full = dialogs.len() >= CAPACITY && !dialogs.contains_key(&dialog.id);
+        if let Some(evicted) = dialogs.keys().next().copied().filter(|_| full) {
+            dialogs.remove(&evicted);
         }
         dialogs.insert(dialog.id, dialog.clone());
     }
