@@ -41,35 +41,25 @@ pub struct Principal {
 impl Principal {
     /// `Forbidden` unless the role may change agents and dialogs.
     pub fn require_write(&self) -> Result<()> {
-        if self.role.can_write() {
-            Ok(())
-        } else {
-            Err(Error::forbidden(format!(
-                "role {} may not change data",
-                self.role
-            )))
-        }
+        self.require(self.role.can_write(), "change data")
     }
 
     /// `Forbidden` unless the role may act as an operator.
     pub fn require_operate(&self) -> Result<()> {
-        if self.role.can_operate() {
-            Ok(())
-        } else {
-            Err(Error::forbidden(format!(
-                "role {} may not operate dialogs",
-                self.role
-            )))
-        }
+        self.require(self.role.can_operate(), "operate dialogs")
     }
 
     /// `Forbidden` unless the role is admin.
     pub fn require_admin(&self) -> Result<()> {
-        if self.role.can_admin() {
+        self.require(self.role.can_admin(), "manage users")
+    }
+
+    fn require(&self, allowed: bool, action: &str) -> Result<()> {
+        if allowed {
             Ok(())
         } else {
             Err(Error::forbidden(format!(
-                "role {} may not manage users",
+                "role {} may not {action}",
                 self.role
             )))
         }
