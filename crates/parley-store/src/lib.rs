@@ -8,7 +8,8 @@
 //! `TIMESTAMPTZ`; both are truncated to milliseconds so a value reads back exactly as written.
 //!
 //! SQLite runs in WAL mode with one write connection (writers queue for it instead of thrashing
-//! on `SQLITE_BUSY`) and several read connections; PostgreSQL with a pool.
+//! on `SQLITE_BUSY`; chat turns are saved in groups by a writer task) and several read
+//! connections; PostgreSQL with a pool.
 
 #[macro_use]
 mod macros;

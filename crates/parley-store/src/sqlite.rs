@@ -1,12 +1,16 @@
 //! The SQLite backend: one write connection and a few read connections on one WAL database
-//! file, each behind an async mutex.
+//! file, each behind an async mutex, and a writer task that saves chat turns in groups on the
+//! write connection (`group_commit`).
 //!
 //! No sqlx pool: a pool pings every connection it takes back (a round trip to the connection's
 //! worker thread, and with one writer every other writer waits for it), which costs more than a
 //! query. A local file needs none of a pool's health checks; writers queue on the one write
 //! connection instead of thrashing on `SQLITE_BUSY`, and readers never block it (WAL).
 
+mod group_commit;
+
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -15,6 +19,10 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::{Mutex, MutexGuard};
+
+pub(crate) use self::group_commit::QueuedTurn;
+use self::group_commit::TurnWriter;
+use crate::turns::Saved;
 
 static MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -54,10 +62,21 @@ impl Slot {
     }
 }
 
+/// The write connection, once the writers before are done (and out of any transaction a cancelled
+/// batch left open).
+async fn lock_writer(writer: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    let mut slot = writer.lock().await;
+    if slot.in_batch {
+        slot.recover().await;
+    }
+    slot
+}
+
 /// The connections of one database file.
 #[derive(Debug)]
 pub(crate) struct SqliteDb {
-    writer: Mutex<Slot>,
+    writer: Arc<Mutex<Slot>>,
+    turns: TurnWriter,
     readers: Vec<Mutex<Slot>>,
     next_reader: AtomicUsize,
 }
@@ -103,8 +122,10 @@ impl SqliteDb {
         for _ in 0..count {
             readers.push(Slot::new(options.connect().await.map_err(opening)?));
         }
+        let writer = Arc::new(Slot::new(writer));
         Ok(SqliteDb {
-            writer: Slot::new(writer),
+            turns: TurnWriter::start(writer.clone()),
+            writer,
             readers,
             next_reader: AtomicUsize::new(0),
         })
@@ -113,11 +134,12 @@ impl SqliteDb {
     /// The write connection, once the writers before are done (and out of any transaction a
     /// cancelled batch left open).
     pub(crate) async fn write(&self) -> MutexGuard<'_, Slot> {
-        let mut slot = self.writer.lock().await;
-        if slot.in_batch {
-            slot.recover().await;
-        }
-        slot
+        lock_writer(&self.writer).await
+    }
+
+    /// Saves a turn with the turns queued beside it, in one transaction on the write connection.
+    pub(crate) async fn save_turn(&self, turn: QueuedTurn) -> Result<Saved, sqlx::Error> {
+        self.turns.save(turn).await
     }
 
     /// A read connection: the first free one, else the next in turn.
@@ -134,7 +156,8 @@ impl SqliteDb {
 
     /// Closes every connection (after the queries holding them finish); later queries fail.
     pub(crate) async fn close(&self) {
-        for slot in self.readers.iter().chain([&self.writer]) {
+        self.turns.close().await;
+        for slot in self.readers.iter().chain([&*self.writer]) {
             let taken = slot.lock().await.conn.take();
             if let Some(conn) = taken
                 && let Err(err) = conn.close().await

@@ -1,8 +1,7 @@
 //! Saving one turn of a dialog atomically in one round trip: the versioned update of the dialog,
 //! its messages and its answers go to the database together (PostgreSQL: one statement with
-//! data-modifying CTEs; SQLite: one `BEGIN …; COMMIT` batch on the write connection). A round trip
-//! costs far more than the SQL: on SQLite each is a hand-off to the connection's worker thread and
-//! back, and so is every row it returns, so a SQLite turn returns exactly one row.
+//! data-modifying CTEs; SQLite: one transaction shared with the turns queued at the same moment,
+//! see `sqlite::group_commit`).
 
 use parley_domain::dialog::{Dialog, DialogUpdate, Message, NewAnswer, NewMessage};
 use parley_domain::ids::{CompanyId, DialogId, MessageId, Uuid};
@@ -10,6 +9,7 @@ use parley_domain::{Error, ErrorKind, Result};
 use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use crate::dialog_rows::{DialogRow, buttons_to_json, dialog_cols};
+use crate::sqlite::QueuedTurn;
 use crate::time::Ts;
 use crate::{Backend, SqlStore, errors};
 
@@ -45,48 +45,6 @@ fn tuples(rows: usize, width: usize, first: usize, fixed: &[&str], suffix: &[&st
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// SQLite: one transaction in one batch returning one row. The messages go first, guarded by
-/// the version check, then the update returns the dialog and, as JSON `[[id, "hex uuid"], …]`,
-/// the messages just inserted (the last rows inserted on this connection, with consecutive ids
-/// on the single writer; their UUIDs are checked). The answers follow, guarded by `changes()`
-/// (the rows the update changed). When the version check fails, nothing is written.
-fn sqlite_sql(messages: usize, answers: usize) -> String {
-    let mut sql = String::from("BEGIN IMMEDIATE;");
-    if messages > 0 {
-        sql.push_str(&format!(
-            " INSERT INTO messages (dialog_id, uuid, sender, text, buttons, button_id, operator_id, created_at) \
-             SELECT * FROM (VALUES {}) \
-             WHERE EXISTS (SELECT 1 FROM dialogs WHERE company_id = $1 AND id = $2 AND version = $3);",
-            tuples(messages, MESSAGE_PARAMS, UPDATE_PARAMS + 1, &["$2"], &["$11"])
-        ));
-    }
-    let message_ids = if messages > 0 {
-        format!(
-            "(SELECT json_group_array(json_array(id, hex(uuid))) FROM messages \
-             WHERE dialog_id = $2 AND id BETWEEN last_insert_rowid() - {} AND last_insert_rowid())",
-            messages - 1
-        )
-    } else {
-        "NULL".to_owned()
-    };
-    sql.push_str(&format!(" {UPDATE_DIALOG}, {message_ids} AS message_ids;"));
-    if answers > 0 {
-        sql.push_str(&format!(
-            " INSERT INTO answers (dialog_id, variable, question, kind, answer, created_at) \
-             SELECT * FROM (VALUES {}) WHERE changes() = 1;",
-            tuples(
-                answers,
-                ANSWER_PARAMS,
-                UPDATE_PARAMS + 1 + messages * MESSAGE_PARAMS,
-                &["$2"],
-                &["$11"]
-            )
-        ));
-    }
-    sql.push_str(" COMMIT;");
-    sql
 }
 
 /// PostgreSQL: one atomic statement; the inserts take their rows from the update's result, so
@@ -129,7 +87,7 @@ fn postgres_sql(messages: usize, answers: usize) -> String {
     sql
 }
 
-/// Binds a turn's parameters in the order both statements number them.
+/// Binds a turn's parameters in the order the PostgreSQL statement numbers them.
 macro_rules! bind_turn {
     ($query:expr, $p:expr) => {{
         let p = $p;
@@ -166,9 +124,8 @@ macro_rules! bind_turn {
     }};
 }
 
-/// Reads the dialog and the new message ids from the rows either statement returns: one row
-/// per message with `message_id` and `message_uuid` (PostgreSQL) or one row with all of them as
-/// JSON in `message_ids` (SQLite).
+/// Reads the dialog and the new message ids from the rows the PostgreSQL statement returns: one
+/// row per message with `message_id` and `message_uuid`.
 macro_rules! read_rows {
     ($rows:expr) => {{
         let mut dialog: Option<DialogRow> = None;
@@ -180,55 +137,35 @@ macro_rules! read_rows {
             if let Some(id) = row.try_get::<Option<i64>, _>("message_id").ok().flatten() {
                 ids.push((id, row.try_get("message_uuid")?));
             }
-            if let Some(json) = row
-                .try_get::<Option<String>, _>("message_ids")
-                .ok()
-                .flatten()
-            {
-                ids.extend(message_ids(&json).map_err(|e| sqlx::Error::Decode(e.into()))?);
-            }
         }
         (dialog, ids)
     }};
 }
 
-/// Parses SQLite's `[[id, "HEX UUID"], …]`.
-fn message_ids(json: &str) -> Result<Vec<(i64, Uuid)>, String> {
-    let pairs: Vec<(i64, String)> =
-        serde_json::from_str(json).map_err(|e| format!("message ids {json}: {e}"))?;
-    pairs
-        .into_iter()
-        .map(|(id, hex)| {
-            Uuid::try_parse(&hex)
-                .map(|uuid| (id, uuid))
-                .map_err(|e| format!("message uuid {hex}: {e}"))
-        })
-        .collect()
-}
-
 /// What the statement returned: the updated dialog (none when the version check failed) and
 /// the ids of the new messages by UUID.
-type Saved = (Option<DialogRow>, Vec<(i64, Uuid)>);
+pub(crate) type Saved = (Option<DialogRow>, Vec<(i64, Uuid)>);
 
 /// A message ready to insert: its new UUID and its buttons as JSON.
-struct Prepared<'a> {
-    uuid: Uuid,
-    buttons: Option<String>,
-    message: &'a NewMessage,
+pub(crate) struct Prepared<'a> {
+    pub(crate) uuid: Uuid,
+    pub(crate) buttons: Option<String>,
+    pub(crate) message: &'a NewMessage,
 }
 
 /// Everything bound into the turn's statement.
-struct TurnParams<'a> {
-    company: CompanyId,
-    dialog: DialogId,
-    expected_version: i64,
-    update: &'a DialogUpdate,
-    state: String,
-    at: Ts,
-    ended_at: Option<Ts>,
-    messages: Vec<Prepared<'a>>,
-    answers: &'a [NewAnswer],
-    values: Vec<String>,
+pub(crate) struct TurnParams<'a> {
+    pub(crate) company: CompanyId,
+    pub(crate) dialog: DialogId,
+    pub(crate) expected_version: i64,
+    pub(crate) update: &'a DialogUpdate,
+    pub(crate) state: String,
+    pub(crate) at: Ts,
+    pub(crate) ended_at: Option<Ts>,
+    pub(crate) messages: Vec<Prepared<'a>>,
+    pub(crate) answers: &'a [NewAnswer],
+    /// The answers' values as JSON text.
+    pub(crate) values: Vec<String>,
 }
 
 impl SqlStore {
@@ -274,27 +211,10 @@ impl SqlStore {
         };
 
         let saved: Result<Saved, sqlx::Error> = match &self.backend {
-            Backend::Sqlite(db) => {
-                async {
-                    let mut slot = db.write().await;
-                    let sql = sqlite_sql(messages.len(), answers.len());
-                    slot.in_batch = true;
-                    let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), &p)
-                        .fetch_all(slot.conn()?)
-                        .await;
-                    match rows {
-                        Ok(rows) => {
-                            slot.in_batch = false;
-                            Ok(read_rows!(rows))
-                        }
-                        Err(err) => {
-                            slot.recover().await;
-                            Err(err)
-                        }
-                    }
-                }
-                .await
-            }
+            Backend::Sqlite(db) => match QueuedTurn::encode(&p) {
+                Ok(turn) => db.save_turn(turn).await,
+                Err(err) => Err(sqlx::Error::Encode(err.into())),
+            },
             Backend::Postgres { pool } => {
                 async {
                     let sql = postgres_sql(messages.len(), answers.len());
@@ -368,30 +288,6 @@ mod tests {
             tuples(2, 2, 13, &["$2"], &["$11"]),
             "($2, $13, $14, $11), ($2, $15, $16, $11)"
         );
-
-        let sql = sqlite_sql(2, 1);
-        assert!(
-            sql.starts_with("BEGIN IMMEDIATE; INSERT INTO messages") && sql.ends_with("; COMMIT;"),
-            "{sql}"
-        );
-        let messages = "(VALUES ($2, $13, $14, $15, $16, $17, $18, $11), ($2, $19, $20, $21, $22, $23, $24, $11)) \
-                        WHERE EXISTS (SELECT 1 FROM dialogs WHERE company_id = $1 AND id = $2 AND version = $3);";
-        assert!(sql.contains(messages), "{sql}");
-        assert!(
-            sql.contains(
-                "BETWEEN last_insert_rowid() - 1 AND last_insert_rowid()) AS message_ids;"
-            ),
-            "{sql}"
-        );
-        assert!(
-            sql.contains("(VALUES ($2, $25, $26, $27, $28, $11)) WHERE changes() = 1;"),
-            "{sql}"
-        );
-        assert_eq!(
-            sqlite_sql(0, 0),
-            format!("BEGIN IMMEDIATE; {UPDATE_DIALOG}, NULL AS message_ids; COMMIT;")
-        );
-
         let sql = postgres_sql(1, 1);
         assert!(
             sql.contains("(VALUES ($13, $14, $15, $16, $17, $18))"),
@@ -399,13 +295,5 @@ mod tests {
         );
         assert!(sql.contains("(VALUES ($19, $20, $21, $22))"), "{sql}");
         assert!(postgres_sql(0, 0).ends_with("NULL::UUID AS message_uuid FROM d"));
-    }
-
-    #[test]
-    fn sqlite_message_ids_parse() {
-        let uuid = Uuid::now_v7();
-        let json = format!("[[7,\"{}\"]]", uuid.simple().to_string().to_uppercase());
-        assert_eq!(message_ids(&json), Ok(vec![(7, uuid)]));
-        assert!(message_ids("[[7,\"zz\"]]").is_err());
     }
 }

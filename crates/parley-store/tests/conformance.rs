@@ -20,6 +20,7 @@ mod conformance {
     pub mod fixtures;
     pub mod harness;
     pub mod slots_and_keys;
+    pub mod turn_batches;
     pub mod turn_payloads;
     pub mod turns;
     pub mod variables;
@@ -94,5 +95,10 @@ cases! {
         large_turns_keep_message_order,
         json_values_round_trip,
         concurrent_turns_each_get_their_own_answer,
+    ],
+    turn_batches: [
+        concurrent_turns_on_many_dialogs_all_land,
+        a_stale_turn_among_others_fails_alone,
+        a_failing_turn_spoils_no_neighbour,
     ],
 }
