@@ -17,6 +17,11 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{BotCommand, Cli, Command, Settings, UserCommand};
 use crate::config::Config;
 
+/// mimalloc: the server allocates many small, short-lived buffers per request (JSON, SQL
+/// parameters, rows) across threads, which it serves faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Prints a line for the user on standard output.
 pub(crate) fn say(text: &str) {
     let mut out = std::io::stdout().lock();
