@@ -14,9 +14,9 @@ use crate::dialog::{
     Sender,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::recent::RecentDialogs;
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref};
 use crate::ports::{Clock, HttpOut, Store};
+use crate::recent::RecentDialogs;
 use crate::scenarios::ScenarioCache;
 use crate::turn::TurnRunner;
 use crate::values::{Channel, Page, Paged};

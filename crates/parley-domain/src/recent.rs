@@ -23,7 +23,10 @@ impl RecentDialogs {
     /// The last saved version of dialog `id` of `company`, if this process holds one.
     pub(crate) fn get(&self, company: CompanyId, id: DialogId) -> Option<Dialog> {
         let dialogs = self.dialogs.lock().unwrap_or_else(PoisonError::into_inner);
-        dialogs.get(&id).filter(|d| d.company_id == company).cloned()
+        dialogs
+            .get(&id)
+            .filter(|d| d.company_id == company)
+            .cloned()
     }
 
     /// Keeps `dialog` as the last saved version; a dialog that has ended is dropped instead.
@@ -42,6 +45,9 @@ impl RecentDialogs {
 
     /// Drops dialog `id` (after an error, when the stored version is unknown).
     pub(crate) fn forget(&self, id: DialogId) {
-        self.dialogs.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+        self.dialogs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
     }
 }
