@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use parley_scenario::{EventKind, Variables};
+use parley_scenario::{EventKind, Status, Variables};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::auth::Principal;
@@ -20,6 +20,8 @@ use crate::recent::RecentDialogs;
 use crate::scenarios::ScenarioCache;
 use crate::turn::TurnRunner;
 use crate::values::{Channel, Page, Paged};
+
+mod control;
 
 /// How a dialog is started.
 #[derive(Debug, Clone)]
@@ -118,6 +120,17 @@ impl DialogService {
 
     /// Starts a dialog for a company (callers that are not users: the dialer, chat channels).
     pub async fn start_in(&self, company: CompanyId, request: StartDialog) -> Result<TurnOutcome> {
+        let dialog = self.create_in(company, request).await?;
+        let _guard = self.lock(dialog.id).await;
+        let start = start_event(&dialog);
+        let outcome = self.runner.run(dialog, Some(start), Vec::new()).await?;
+        self.recent.remember(&outcome.dialog);
+        Ok(outcome)
+    }
+
+    /// Checks the agent, entry point and required inputs, then stores the dialog without running
+    /// a turn: its scenario has not started.
+    async fn create_in(&self, company: CompanyId, request: StartDialog) -> Result<Dialog> {
         let agent = self.store.agent(company, request.agent).await?;
         let scenario = self
             .runner
@@ -144,30 +157,21 @@ impl DialogService {
                 missing.name, agent.id
             )));
         }
-        let dialog = self
-            .store
+        self.store
             .create_dialog(
                 company,
                 NewDialog {
                     agent_id: agent.id,
                     scenario_version: agent.scenario_version,
                     channel: agent.channel,
-                    entry: entry.clone(),
-                    inputs: request.variables.clone(),
+                    entry,
+                    inputs: request.variables,
                     source: non_empty_or(request.source, "api"),
                     ip: request.ip,
                     location: request.location,
                 },
             )
-            .await?;
-        let _guard = self.lock(dialog.id).await;
-        let start = EventKind::Start {
-            entry: Some(entry),
-            variables: request.variables,
-        };
-        let outcome = self.runner.run(dialog, Some(start), Vec::new()).await?;
-        self.recent.remember(&outcome.dialog);
-        Ok(outcome)
+            .await
     }
 
     /// A customer's message or button press sent by a user on the customer's behalf (an
@@ -213,8 +217,13 @@ impl DialogService {
                     (message, EventKind::Button(id.clone()))
                 }
             };
+            // A dialog created without starting starts with its customer's first message.
+            let (dialog, mut written) = self.begin_if_new(dialog).await?;
             let event = (dialog.status == DialogStatus::Active).then_some(event);
-            self.runner.run(dialog, event, vec![message]).await
+            let mut outcome = self.runner.run(dialog, event, vec![message]).await?;
+            written.append(&mut outcome.messages);
+            outcome.messages = written;
+            Ok(outcome)
         })
         .await
     }
@@ -301,9 +310,13 @@ impl DialogService {
                 Sender::System,
                 "The operator handed the conversation back to the bot.",
             );
-            self.runner
-                .run(dialog, Some(EventKind::OperatorReleased), vec![note])
-                .await
+            // A dialog taken over before it ever started starts now.
+            let event = if not_started(&dialog) {
+                start_event(&dialog)
+            } else {
+                EventKind::OperatorReleased
+            };
+            self.runner.run(dialog, Some(event), vec![note]).await
         })
         .await
     }
@@ -393,6 +406,19 @@ impl DialogService {
     pub async fn channel_of(&self, company: CompanyId, agent: Ref<AgentId>) -> Result<Channel> {
         Ok(self.store.agent(company, agent).await?.channel)
     }
+}
+
+/// The event that runs a dialog's scenario from its entry point with its input variables.
+fn start_event(dialog: &Dialog) -> EventKind {
+    EventKind::Start {
+        entry: Some(dialog.entry.clone()),
+        variables: dialog.inputs.clone(),
+    }
+}
+
+/// Whether the dialog was created without starting and has not started since.
+fn not_started(dialog: &Dialog) -> bool {
+    dialog.state.status() == Status::NotStarted
 }
 
 /// The dialog, unless it has ended.

@@ -35,6 +35,7 @@ struct Pending {
 /// What the interpreter asked the host to do next, after its messages are recorded.
 enum Next {
     Done,
+    Event(EventKind),
     Http(parley_scenario::HttpRequest),
     GotoAgent {
         agent: String,
@@ -93,8 +94,33 @@ impl TurnRunner {
     /// Runs `event` (if any) through the scenario and saves everything with `messages` first.
     pub(crate) async fn run(
         &self,
-        mut dialog: Dialog,
+        dialog: Dialog,
         event: Option<EventKind>,
+        messages: Vec<NewMessage>,
+    ) -> Result<TurnOutcome> {
+        self.drive(dialog, event.map_or(Next::Done, Next::Event), messages)
+            .await
+    }
+
+    /// Moves the dialog to `agent` (id, UUID or name) at its `entry` (the default when `None`),
+    /// keeping its variables, exactly as a scenario's goto to another agent does, and saves
+    /// everything with `messages` first.
+    pub(crate) async fn goto_agent(
+        &self,
+        dialog: Dialog,
+        agent: String,
+        entry: Option<String>,
+        messages: Vec<NewMessage>,
+    ) -> Result<TurnOutcome> {
+        self.drive(dialog, Next::GotoAgent { agent, entry }, messages)
+            .await
+    }
+
+    /// Carries out `first`, then whatever the interpreter asks for, until nothing is left.
+    async fn drive(
+        &self,
+        mut dialog: Dialog,
+        first: Next,
         messages: Vec<NewMessage>,
     ) -> Result<TurnOutcome> {
         let company = dialog.company_id;
@@ -107,31 +133,31 @@ impl TurnRunner {
             answers: Vec::new(),
         };
         let mut written = Vec::new();
-        let mut event = event;
+        let mut next = first;
         let (mut hops, mut calls) = (0, 0);
 
-        while let Some(kind) = event.take() {
-            let next = match parley_scenario::step(
-                &scenario,
-                &pending.update.state,
-                Event {
-                    at: self.clock.now(),
-                    kind,
+        loop {
+            next = match std::mem::replace(&mut next, Next::Done) {
+                Next::Done => break,
+                Next::Event(kind) => match parley_scenario::step(
+                    &scenario,
+                    &pending.update.state,
+                    Event {
+                        at: self.clock.now(),
+                        kind,
+                    },
+                ) {
+                    Ok(turn) => apply(&mut pending, turn.state, turn.actions),
+                    Err(StepError::Unexpected { status, event }) => {
+                        return Err(Error::conflict(format!(
+                            "the dialog cannot take {event} while it is {status:?}"
+                        )));
+                    }
+                    Err(error) => {
+                        fail(&mut pending, &error.to_string());
+                        Next::Done
+                    }
                 },
-            ) {
-                Ok(turn) => apply(&mut pending, turn.state, turn.actions),
-                Err(StepError::Unexpected { status, event }) => {
-                    return Err(Error::conflict(format!(
-                        "the dialog cannot take {event} while it is {status:?}"
-                    )));
-                }
-                Err(error) => {
-                    fail(&mut pending, &error.to_string());
-                    Next::Done
-                }
-            };
-            match next {
-                Next::Done => {}
                 Next::Http(request) => {
                     calls += 1;
                     if calls > MAX_HTTP_CALLS {
@@ -145,7 +171,7 @@ impl TurnRunner {
                     let outcome = self.save_pending(&dialog, &mut pending).await?;
                     written.extend(outcome.messages);
                     dialog = outcome.dialog;
-                    event = Some(self.call(request).await);
+                    Next::Event(self.call(request).await)
                 }
                 Next::GotoAgent { agent, entry } => {
                     hops += 1;
@@ -161,21 +187,29 @@ impl TurnRunner {
                             scenario = self
                                 .scenario(company, target.id, target.scenario_version)
                                 .await?;
-                            let variables = pending.update.state.variables().clone();
+                            // A dialog that never started keeps its variables as inputs.
+                            let variables = if pending.update.state.status() == Status::NotStarted {
+                                dialog.inputs.clone()
+                            } else {
+                                pending.update.state.variables().clone()
+                            };
                             pending.update.agent_id = target.id;
                             pending.update.scenario_version = target.scenario_version;
                             pending.update.state = DialogState::new();
                             pending.update.status = DialogStatus::Active;
                             pending.update.result = None;
-                            event = Some(EventKind::Start { entry, variables });
+                            Next::Event(EventKind::Start { entry, variables })
                         }
-                        Err(e) => fail(
-                            &mut pending,
-                            &format!("goto agent `{agent}`: {}", e.message()),
-                        ),
+                        Err(e) => {
+                            fail(
+                                &mut pending,
+                                &format!("goto agent `{agent}`: {}", e.message()),
+                            );
+                            Next::Done
+                        }
                     }
                 }
-            }
+            };
         }
         let outcome = self.save_pending(&dialog, &mut pending).await?;
         written.extend(outcome.messages);
