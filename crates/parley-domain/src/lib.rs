@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod agent_service;
 pub mod auth;
+pub mod dialer;
 pub mod dialog;
 pub mod dialog_service;
 pub mod directory;

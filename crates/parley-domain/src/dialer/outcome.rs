@@ -1,0 +1,151 @@
+//! How a call attempt ended (the Twin24 status set plus the responder) and the redial rules.
+
+use crate::error::{Error, Result};
+
+/// How one call attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// A person answered (`ANSWERED`, responder `Human`). Final.
+    Answered,
+    /// An answering machine answered (`ANSWERED`, responder `AnsweringMachine`).
+    AnsweringMachine,
+    /// Nobody picked up (`NOANSWER`).
+    NoAnswer,
+    /// The line was busy (`BUSY`).
+    Busy,
+    /// The network was congested (`CONGESTION`).
+    Congestion,
+    /// The channel was unavailable (`CHANUNAVAIL`).
+    ChanUnavail,
+    /// The call failed for another technical reason (`FAILED`).
+    Failed,
+    /// The call was cancelled before it was answered (`CANCEL`).
+    Cancel,
+    /// The callee rejected the call (`REJECTED`).
+    Rejected,
+    /// The subscriber is unavailable (`UNAVAILABLE`).
+    Unavailable,
+    /// The number is on a block list (`BLACKLIST`). Final.
+    Blacklist,
+    /// The number does not exist (`INVALID`). Final.
+    Invalid,
+    /// The contact's lifetime ran out (`EXPIRED`). Final.
+    Expired,
+}
+
+impl Outcome {
+    /// Whether no attempt follows this one, whatever the redial rules say: the callee was
+    /// reached, or calling again cannot or must not succeed.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Outcome::Answered | Outcome::Blacklist | Outcome::Invalid | Outcome::Expired
+        )
+    }
+
+    /// From a Twin24 call status (`ANSWERED`, `NOANSWER`, …; `ANSWER` too) and whether the
+    /// responder was an answering machine. In-flight statuses (`SCHEDULED`, `DIAL`,
+    /// `INPROGRESS`) are not outcomes and are refused.
+    pub fn from_twin24(status: &str, answering_machine: bool) -> Result<Self> {
+        Ok(match status.trim().to_ascii_uppercase().as_str() {
+            "ANSWERED" | "ANSWER" if answering_machine => Outcome::AnsweringMachine,
+            "ANSWERED" | "ANSWER" => Outcome::Answered,
+            "NOANSWER" => Outcome::NoAnswer,
+            "BUSY" => Outcome::Busy,
+            "CONGESTION" => Outcome::Congestion,
+            "CHANUNAVAIL" => Outcome::ChanUnavail,
+            "FAILED" => Outcome::Failed,
+            "CANCEL" => Outcome::Cancel,
+            "REJECTED" => Outcome::Rejected,
+            "UNAVAILABLE" => Outcome::Unavailable,
+            "BLACKLIST" => Outcome::Blacklist,
+            "INVALID" => Outcome::Invalid,
+            "EXPIRED" => Outcome::Expired,
+            other => {
+                return Err(Error::invalid(format!(
+                    "`{other}` is not a call outcome (expected ANSWERED, NOANSWER, BUSY, \
+                     CONGESTION, CHANUNAVAIL, FAILED, CANCEL, REJECTED, UNAVAILABLE, BLACKLIST, \
+                     INVALID or EXPIRED)"
+                )));
+            }
+        })
+    }
+}
+
+/// Twin24's per-outcome redial option `{redial, time, count}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedialRule {
+    /// Whether to call again after this outcome at all.
+    pub redial: bool,
+    /// Pause after such an attempt, in seconds (replaces the agent's delay).
+    pub delay_seconds: u32,
+    /// How many attempts may end with this outcome and still be followed by another.
+    pub max_redials: u32,
+}
+
+/// The optional per-outcome rules, as Twin24's `redialStrategyOptions` has them. Outcomes without
+/// a rule use the campaign's delay and attempt limit only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RedialRules {
+    /// After `BUSY`.
+    pub busy: Option<RedialRule>,
+    /// After `NOANSWER`.
+    pub no_answer: Option<RedialRule>,
+    /// After an answering machine (`answerMash`).
+    pub answering_machine: Option<RedialRule>,
+    /// After `CONGESTION`.
+    pub congestion: Option<RedialRule>,
+}
+
+impl RedialRules {
+    /// The rule for `outcome`, if one is set.
+    pub fn for_outcome(&self, outcome: Outcome) -> Option<RedialRule> {
+        match outcome {
+            Outcome::Busy => self.busy,
+            Outcome::NoAnswer => self.no_answer,
+            Outcome::AnsweringMachine => self.answering_machine,
+            Outcome::Congestion => self.congestion,
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twin24_statuses_parse() {
+        let cases = [
+            ("human answer", "ANSWERED", false, Outcome::Answered),
+            (
+                "machine answer",
+                "ANSWERED",
+                true,
+                Outcome::AnsweringMachine,
+            ),
+            ("seed alias", "answer", false, Outcome::Answered),
+            ("busy", "BUSY", false, Outcome::Busy),
+            ("no answer", " NOANSWER ", false, Outcome::NoAnswer),
+            ("blacklist", "BLACKLIST", false, Outcome::Blacklist),
+        ];
+        for (name, status, machine, expected) in cases {
+            assert_eq!(
+                Outcome::from_twin24(status, machine).unwrap(),
+                expected,
+                "{name}"
+            );
+        }
+        let err = Outcome::from_twin24("INPROGRESS", false).unwrap_err();
+        assert!(err.message().contains("expected ANSWERED"));
+    }
+
+    #[test]
+    fn only_reached_or_hopeless_outcomes_are_final() {
+        assert!(Outcome::Answered.is_final());
+        assert!(Outcome::Invalid.is_final());
+        assert!(!Outcome::AnsweringMachine.is_final());
+        assert!(!Outcome::Busy.is_final());
+        assert!(!Outcome::Cancel.is_final());
+    }
+}
