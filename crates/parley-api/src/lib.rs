@@ -47,7 +47,9 @@ pub fn router(services: Arc<Services>) -> Router {
 /// Every face, ready to serve.
 pub fn router_with(services: Arc<Services>, options: Options) -> Router {
     edge(
-        Router::new().merge(faces::native::router()),
+        Router::new()
+            .merge(faces::native::router())
+            .merge(faces::botone::router()),
         options.body_limit,
     )
     .with_state(services)

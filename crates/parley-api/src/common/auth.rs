@@ -32,6 +32,31 @@ where
     }
 }
 
+/// The caller of a route that takes HTTP Basic with the user's e-mail and password (Bot.one).
+/// A missing or malformed header and wrong credentials are `Unauthenticated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Basic(pub Principal);
+
+impl<S> FromRequestParts<S> for Basic
+where
+    Arc<Services>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Err(ApiError::unauthenticated(
+                "missing Authorization header (expected `Basic <base64 of e-mail:password>`)",
+            ));
+        }
+        let (login, password) = basic_credentials(&parts.headers)?;
+        let services = Arc::<Services>::from_ref(state);
+        let principal = services.auth.basic(&login, &password).await?;
+        Ok(Basic(principal))
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive).
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     let value = authorization(headers)?;

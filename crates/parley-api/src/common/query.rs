@@ -58,6 +58,45 @@ pub fn rfc3339<'de, D: serde::Deserializer<'de>>(
         })
 }
 
+/// Which end of a day a date without a time stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEnd {
+    /// `00:00:00` (the start of a range).
+    Start,
+    /// The last instant of the day (the end of an inclusive range).
+    End,
+}
+
+/// An ISO 8601 date (`2023-05-01`), or date and time with or without a zone
+/// (`2023-05-01T10:00:00`, `…Z`, `…+03:00`, fractional seconds allowed). Times without a zone and
+/// dates are UTC; a date alone is the start or the end of that day. A `+` of a zone that arrived
+/// unencoded in a query string (decoded as a space) is read as `+`.
+pub fn iso8601(text: &str, end: DayEnd) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+    let text = text.trim();
+    let text = match text.rsplit_once(' ') {
+        Some((head, zone)) if head.contains('T') => format!("{head}+{zone}"),
+        _ => text.to_owned(),
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(&text, format) {
+            return Some(t.and_utc());
+        }
+    }
+    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()?;
+    let time = match end {
+        DayEnd::Start => NaiveTime::MIN,
+        DayEnd::End => NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999)?,
+    };
+    Some(date.and_time(time).and_utc())
+}
+
 /// Path parameters parsed into `T` (usually `String`, then read with [`crate::common::ids`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Path<T>(pub T);
@@ -85,6 +124,38 @@ mod tests {
         limit: Option<u64>,
         #[serde(default, deserialize_with = "rfc3339")]
         from: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn iso8601_dates_times_and_zones() {
+        let read = |text| iso8601(text, DayEnd::Start).map(|t| t.to_rfc3339());
+        assert_eq!(read("2023-05-01").unwrap(), "2023-05-01T00:00:00+00:00");
+        assert_eq!(
+            iso8601("2023-05-01", DayEnd::End).unwrap().to_rfc3339(),
+            "2023-05-01T23:59:59.999999999+00:00"
+        );
+        assert_eq!(
+            read("2023-05-01T10:00:00").unwrap(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        assert_eq!(
+            read("2023-05-01T10:00").unwrap(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        assert_eq!(
+            read("2023-05-01T10:00:00Z").unwrap(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        assert_eq!(
+            read("2023-05-01T13:00:00 03:00").unwrap(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        assert_eq!(
+            read("2023-05-01T13:00:00+0300").unwrap(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        assert_eq!(read("2023-13-01"), None);
+        assert_eq!(read("yesterday"), None);
     }
 
     #[test]

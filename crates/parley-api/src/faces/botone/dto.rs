@@ -1,0 +1,107 @@
+//! Bot.one's wire types for conversations, converted by hand from domain types.
+
+use chrono::SecondsFormat;
+use parley_domain::dialog::{Answer, Dialog, DialogStatus};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One collected answer (`data[]`).
+#[derive(Debug, Serialize)]
+pub struct DataItem {
+    /// The question the bot asked.
+    pub question: String,
+    /// `Text`, `Number`, `YesNo`, `Choice`, `Phone`, `Date` or `Email`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The answer as text.
+    pub answer: String,
+    /// The variable it was stored in.
+    pub variable: Option<String>,
+    /// Whether it was withdrawn.
+    pub deleted: bool,
+}
+
+impl From<Answer> for DataItem {
+    fn from(answer: Answer) -> Self {
+        let kind = match answer.kind.as_str() {
+            "text" => "Text".to_owned(),
+            "number" => "Number".to_owned(),
+            "yes_no" => "YesNo".to_owned(),
+            "choice" => "Choice".to_owned(),
+            "phone" => "Phone".to_owned(),
+            "date" => "Date".to_owned(),
+            "email" => "Email".to_owned(),
+            other => other.to_owned(),
+        };
+        Self {
+            question: answer.question,
+            kind,
+            answer: match answer.answer {
+                Value::String(text) => text,
+                other => other.to_string(),
+            },
+            variable: Some(answer.variable).filter(|v| !v.is_empty()),
+            deleted: answer.deleted,
+        }
+    }
+}
+
+/// A conversation; `I` is the id (integer in v1, UUID text in v2). v1 shows no `source`.
+#[derive(Debug, Serialize)]
+pub struct Conversation<I> {
+    /// The id.
+    pub id: I,
+    /// `#<number> <location>`, `Unknown` without a location.
+    pub name: String,
+    /// `in-process`, `operator` or `completed`.
+    pub status: &'static str,
+    /// The customer's address.
+    pub ip: Option<String>,
+    /// The customer's city.
+    pub location: Option<String>,
+    /// Last change, ISO 8601 with offset; empty when never changed since creation.
+    pub updated: String,
+    /// Seconds from creation to the end (or the last change while running).
+    pub duration: i64,
+    /// Where it started (v2 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Collected answers (single conversations only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<DataItem>>,
+}
+
+/// The Bot.one status word. A failed dialog is over, like a completed one.
+pub fn status(status: DialogStatus) -> &'static str {
+    match status {
+        DialogStatus::Active => "in-process",
+        DialogStatus::Operator => "operator",
+        DialogStatus::Ended | DialogStatus::Failed => "completed",
+    }
+}
+
+/// The conversation of `dialog` with id `id`; `with_source` for v2.
+pub fn conversation<I>(dialog: &Dialog, id: I, with_source: bool) -> Conversation<I> {
+    let last = dialog.ended_at.unwrap_or(dialog.updated_at);
+    Conversation {
+        id,
+        name: format!(
+            "#{} {}",
+            dialog.id.0,
+            dialog.location.as_deref().unwrap_or("Unknown")
+        ),
+        status: status(dialog.status),
+        ip: dialog.ip.clone(),
+        location: dialog.location.clone(),
+        updated: if dialog.updated_at > dialog.created_at {
+            dialog
+                .updated_at
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        } else {
+            String::new()
+        },
+        duration: (last - dialog.created_at).num_seconds().max(0),
+        source: with_source.then(|| dialog.source.clone()),
+        data: None,
+    }
+}
