@@ -21,6 +21,7 @@ pub mod scenarios;
 pub mod services;
 mod turn;
 pub mod values;
+mod verified_logins;
 
 pub use auth::Principal;
 pub use error::{Detail, Error, ErrorKind, Result};
