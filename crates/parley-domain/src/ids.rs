@@ -35,6 +35,8 @@ id_type!(
     DialogId,
     /// A message in a dialog.
     MessageId,
+    /// A file uploaded into a dialog.
+    FileId,
 );
 
 pub use uuid::Uuid;

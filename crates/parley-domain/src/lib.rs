@@ -14,6 +14,7 @@ pub mod dialog_service;
 pub mod directory;
 pub mod directory_service;
 pub mod error;
+pub mod file;
 pub mod ids;
 pub mod ports;
 mod recent;

@@ -17,7 +17,8 @@ use crate::dialog::{
 };
 use crate::directory::{Company, Credentials, NewUser, RefreshRecord, User};
 use crate::error::Result;
-use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref, UserId, Uuid};
+use crate::file::{FileMeta, NewFile};
+use crate::ids::{AgentId, CompanyId, DialogId, FileId, MessageId, Ref, UserId, Uuid};
 use crate::values::{Email, LocalTime, Page, Paged, Weekday};
 
 /// Companies, users, tokens and installation secrets.
@@ -208,6 +209,19 @@ pub trait DialogStore: Send + Sync {
     ) -> Result<Vec<Message>>;
     /// Answers collected in a dialog, in order.
     async fn answers(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<Answer>>;
+
+    /// Stores a file uploaded into a dialog of `company` (its size is the length of its bytes,
+    /// its time the clock's now); `NotFound` when the dialog is not the company's.
+    async fn add_file(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        file: NewFile,
+    ) -> Result<FileMeta>;
+    /// A file by id or UUID with its bytes; another company's file is `NotFound`.
+    async fn file(&self, company: CompanyId, file: Ref<FileId>) -> Result<(FileMeta, Vec<u8>)>;
+    /// The files of a dialog, metadata only, in upload order; `NotFound` for an unknown dialog.
+    async fn files(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<FileMeta>>;
 }
 
 /// Everything the domain stores.

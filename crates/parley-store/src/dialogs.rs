@@ -1,12 +1,13 @@
 //! `DialogStore`: creating, finding and listing dialogs, and reading their messages and answers
-//! (saving a turn is in `turns`).
+//! (saving a turn is in `turns`, files are in `files`).
 
 use async_trait::async_trait;
 use parley_domain::dialog::{
     Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewAnswer, NewDialog,
     NewMessage,
 };
-use parley_domain::ids::{CompanyId, DialogId, MessageId, Ref, Uuid};
+use parley_domain::file::{FileMeta, NewFile};
+use parley_domain::ids::{CompanyId, DialogId, FileId, MessageId, Ref, Uuid};
 use parley_domain::ports::DialogStore;
 use parley_domain::values::{Page, Paged};
 use parley_domain::{Error, Result};
@@ -254,5 +255,22 @@ impl DialogStore for SqlStore {
             self.ensure_dialog(company, dialog).await?;
         }
         rows.into_iter().map(AnswerRow::into_answer).collect()
+    }
+
+    async fn add_file(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        file: NewFile,
+    ) -> Result<FileMeta> {
+        self.insert_file(company, dialog, file).await
+    }
+
+    async fn file(&self, company: CompanyId, file: Ref<FileId>) -> Result<(FileMeta, Vec<u8>)> {
+        self.file_with_bytes(company, file).await
+    }
+
+    async fn files(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<FileMeta>> {
+        self.dialog_files(company, dialog).await
     }
 }

@@ -19,6 +19,7 @@ mod dialog_rows;
 mod dialogs;
 mod directory;
 mod errors;
+mod files;
 mod keys_and_slots;
 mod postgres;
 mod sqlite;

@@ -17,6 +17,7 @@ mod conformance {
     pub mod agents;
     pub mod dialogs;
     pub mod directory;
+    pub mod files;
     pub mod fixtures;
     pub mod harness;
     pub mod slots_and_keys;
@@ -83,6 +84,11 @@ cases! {
         dialog_filters_by_agent_and_status,
         dialog_filters_by_time_ranges,
         dialogs_are_invisible_to_other_companies,
+    ],
+    files: [
+        files_round_trip_names_and_bytes,
+        files_are_invisible_to_other_companies,
+        files_list_in_upload_order_per_dialog,
     ],
     turns: [
         save_turn_persists_state_messages_and_answers,
