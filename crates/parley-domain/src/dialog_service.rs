@@ -14,6 +14,7 @@ use crate::dialog::{
     Sender,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::file::FileMeta;
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref};
 use crate::ports::{Clock, HttpOut, Store};
 use crate::recent::RecentDialogs;
@@ -22,6 +23,9 @@ use crate::turn::TurnRunner;
 use crate::values::{Channel, Page, Paged};
 
 mod control;
+mod files;
+
+pub use files::{DEFAULT_CONTENT_TYPE, MAX_FILE_BYTES, MAX_FILE_NAME_CHARS};
 
 /// How a dialog is started.
 #[derive(Debug, Clone)]
@@ -67,6 +71,8 @@ pub struct DialogDetails {
     pub messages: Vec<Message>,
     /// All answers collected.
     pub answers: Vec<Answer>,
+    /// Files the customer uploaded, in order (metadata only).
+    pub files: Vec<FileMeta>,
 }
 
 /// Longest customer or operator message accepted, in characters.
@@ -360,7 +366,7 @@ impl DialogService {
         outcome
     }
 
-    /// A dialog with its messages and answers.
+    /// A dialog with its messages, answers and files.
     pub async fn details(
         &self,
         company: CompanyId,
@@ -369,10 +375,12 @@ impl DialogService {
         let dialog = self.store.dialog(company, dialog).await?;
         let messages = self.store.messages(company, dialog.id, None).await?;
         let answers = self.store.answers(company, dialog.id).await?;
+        let files = self.store.files(company, dialog.id).await?;
         Ok(DialogDetails {
             dialog,
             messages,
             answers,
+            files,
         })
     }
 
