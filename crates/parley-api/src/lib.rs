@@ -24,6 +24,10 @@ use crate::faces::native::Native;
 /// The largest request body any route reads unless configured otherwise: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// No request body over this is read at all (routes that take files read up to their own
+/// limit below it; every other route stops at the configured body limit): 16 MiB.
+pub const HARD_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// How the router is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -55,14 +59,15 @@ pub fn router_with(services: Arc<Services>, options: Options) -> Router {
     .with_state(services)
 }
 
-/// What surrounds every face: a native 404 for unknown paths, the body limit, panics caught, and
+/// What surrounds every face: a native 404 for unknown paths, the body limit (for every extractor;
+/// upload routes read raw bodies up to their own limit, all under [`HARD_BODY_LIMIT`]), panics caught, and
 /// every error nobody else rendered (unknown routes, bodies over `body_limit`, wrong methods,
 /// panics, a face without its own layer) answered in the native envelope.
 pub fn edge<S: Clone + Send + Sync + 'static>(faces: Router<S>, body_limit: usize) -> Router<S> {
     faces
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit.max(HARD_BODY_LIMIT)))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(map_response(render_errors::<Native>))
 }

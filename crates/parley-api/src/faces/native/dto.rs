@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+pub use crate::faces::native::files::FileDto;
 pub use crate::faces::native::values::{ChannelDto, DialogStatusDto, RoleDto, SenderDto};
 
 /// A user.
@@ -327,7 +328,7 @@ impl From<TurnOutcome> for TurnDto {
     }
 }
 
-/// A dialog with all its messages and collected answers.
+/// A dialog with all its messages, collected answers and uploaded files.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = DialogDetails)]
 pub struct DialogDetailsDto {
@@ -337,6 +338,8 @@ pub struct DialogDetailsDto {
     pub messages: Vec<MessageDto>,
     /// All answers collected, in order.
     pub answers: Vec<AnswerDto>,
+    /// Files the customer uploaded, in order.
+    pub files: Vec<FileDto>,
 }
 
 impl From<DialogDetails> for DialogDetailsDto {
@@ -345,6 +348,7 @@ impl From<DialogDetails> for DialogDetailsDto {
             dialog: details.dialog.into(),
             messages: messages(details.messages),
             answers: details.answers.into_iter().map(AnswerDto::from).collect(),
+            files: details.files.into_iter().map(FileDto::from).collect(),
         }
     }
 }

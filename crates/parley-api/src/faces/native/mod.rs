@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dialogs;
 pub mod dto;
 pub mod error;
+pub mod files;
 pub mod openapi;
 pub mod operator;
 pub mod users;
@@ -49,6 +50,8 @@ pub fn router() -> Router<Arc<Services>> {
             "/parley/v1/dialogs/{id}/messages",
             get(dialogs::messages_after).post(dialogs::send),
         )
+        .route("/parley/v1/dialogs/{id}/files", post(files::upload))
+        .route("/parley/v1/files/{id}", get(files::get))
         .route(
             "/parley/v1/dialogs/{id}/operator/take",
             post(operator::take),
