@@ -7,4 +7,5 @@ mod auth;
 mod control;
 mod conversations;
 mod create;
+mod files;
 mod support;

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::common::auth::Basic;
 use crate::common::error::ApiError;
 use crate::common::query::{DayEnd, Path, QueryParams, iso8601};
-use crate::faces::botone::dto::{Conversation, DataItem, conversation};
+use crate::faces::botone::dto::{Conversation, conversation, data};
 
 /// Page size when `PageCount` is absent.
 pub const DEFAULT_PAGE_COUNT: u64 = 40;
@@ -124,7 +124,7 @@ pub async fn get_v1(
         .details(who.company_id, Ref::Id(DialogId(id)))
         .await?;
     let mut item = conversation(&details.dialog, id, false);
-    item.data = Some(details.answers.into_iter().map(DataItem::from).collect());
+    item.data = Some(data(details.answers, details.files));
     Ok(Json(to_value(&item)?))
 }
 
@@ -140,7 +140,7 @@ pub async fn get_v2(
         .details(who.company_id, Ref::Uuid(uuid))
         .await?;
     let mut item = conversation(&details.dialog, uuid.to_string(), true);
-    item.data = Some(details.answers.into_iter().map(DataItem::from).collect());
+    item.data = Some(data(details.answers, details.files));
     Ok(Json(to_value(&item)?))
 }
 

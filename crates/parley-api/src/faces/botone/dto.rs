@@ -2,6 +2,7 @@
 
 use chrono::SecondsFormat;
 use parley_domain::dialog::{Answer, Dialog, DialogStatus};
+use parley_domain::file::FileMeta;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -46,6 +47,31 @@ impl From<Answer> for DataItem {
     }
 }
 
+impl From<FileMeta> for DataItem {
+    /// An uploaded file: its name as the question and its link, in the vendor's `/web/file/{id}`
+    /// form, as the answer (the id is the one `GET /api/v{1,2}/file/{fileId}` takes).
+    fn from(file: FileMeta) -> Self {
+        Self {
+            question: file.name,
+            kind: "Text".to_owned(),
+            answer: format!("/web/file/{}", file.id),
+            variable: None,
+            deleted: false,
+        }
+    }
+}
+
+/// A conversation's `data`: collected answers and uploaded files, in the order they came.
+pub fn data(answers: Vec<Answer>, files: Vec<FileMeta>) -> Vec<DataItem> {
+    let mut items: Vec<_> = answers
+        .into_iter()
+        .map(|a| (a.created_at, DataItem::from(a)))
+        .chain(files.into_iter().map(|f| (f.created_at, DataItem::from(f))))
+        .collect();
+    items.sort_by_key(|(at, _)| *at);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
 /// A conversation; `I` is the id (integer in v1, UUID text in v2). v1 shows no `source`.
 #[derive(Debug, Serialize)]
 pub struct Conversation<I> {
@@ -66,7 +92,7 @@ pub struct Conversation<I> {
     /// Where it started (v2 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Collected answers (single conversations only).
+    /// Collected answers and uploaded files (single conversations only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<DataItem>>,
 }

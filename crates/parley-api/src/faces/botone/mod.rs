@@ -1,13 +1,14 @@
 //! The Bot.one face: HTTP Basic (e-mail, password) on every method, conversations listed and
 //! read under `/api/v1` (integer ids) and `/api/v2` (UUIDs), dialogs created with or without
-//! starting, and v2 control (stop, start, operator message, goto another bot). Errors use the
-//! Dingo shape of [`error::BotOne`].
+//! starting, files uploaded into dialogs, and v2 control (stop, start, operator message, goto
+//! another bot). Errors use the Dingo shape of [`error::BotOne`].
 
 pub mod control;
 pub mod conversations;
 pub mod create;
 pub mod dto;
 pub mod error;
+pub mod files;
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub fn router() -> Router<Arc<Services>> {
         .route("/api/v2/conversations", get(conversations::list_v2))
         .route("/api/v1/conversation/{id}", get(conversations::get_v1))
         .route("/api/v2/conversation/{uuid}", get(conversations::get_v2))
+        .route("/api/v1/file/{id}", get(files::get))
+        .route("/api/v2/file/{id}", get(files::get))
         .route("/api/v1/dialog/{bot}/create", get(create::create))
         .route(
             "/api/v2/dialog/{bot}/create",
