@@ -1,5 +1,10 @@
 //! Files: uploaded files listed as links in a conversation's data, and downloaded by id.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "the request helpers are test code: a failed unwrap is a failed test"
+)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;

@@ -1,5 +1,10 @@
 //! Files: a customer's upload into a dialog, its download, and the upload's limits and errors.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "the request helpers are test code: a failed unwrap is a failed test"
+)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
