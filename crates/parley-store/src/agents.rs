@@ -186,21 +186,8 @@ impl AgentStore for SqlStore {
             agent_cols!(),
             " FROM agents WHERE company_id = $1 AND uuid = $2"
         );
-        let row: Option<AgentRow> = on_db!(self, read, |conn| match agent {
-            Ref::Id(id) =>
-                sqlx::query_as(by_id)
-                    .bind(company.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *conn)
-                    .await,
-            Ref::Uuid(uuid) =>
-                sqlx::query_as(by_uuid)
-                    .bind(company.0)
-                    .bind(uuid)
-                    .fetch_optional(&mut *conn)
-                    .await,
-        })
-        .map_err(errors::db("loading an agent"))?;
+        let row: Option<AgentRow> = fetch_by_ref!(self, by_id, by_uuid, company, agent)
+            .map_err(errors::db("loading an agent"))?;
         row.ok_or_else(|| Error::not_found("agent", agent))?
             .into_agent()
     }

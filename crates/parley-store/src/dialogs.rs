@@ -140,21 +140,8 @@ impl DialogStore for SqlStore {
             dialog_cols!(),
             " FROM dialogs WHERE company_id = $1 AND uuid = $2"
         );
-        let row: Option<DialogRow> = on_db!(self, read, |conn| match dialog {
-            Ref::Id(id) =>
-                sqlx::query_as(by_id)
-                    .bind(company.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *conn)
-                    .await,
-            Ref::Uuid(uuid) =>
-                sqlx::query_as(by_uuid)
-                    .bind(company.0)
-                    .bind(uuid)
-                    .fetch_optional(&mut *conn)
-                    .await,
-        })
-        .map_err(errors::db("loading a dialog"))?;
+        let row: Option<DialogRow> = fetch_by_ref!(self, by_id, by_uuid, company, dialog)
+            .map_err(errors::db("loading a dialog"))?;
         row.ok_or_else(|| Error::not_found("dialog", dialog))?
             .into_dialog()
     }

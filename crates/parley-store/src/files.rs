@@ -96,21 +96,8 @@ impl SqlStore {
             file_cols!(),
             ", bytes FROM files WHERE company_id = $1 AND uuid = $2"
         );
-        let row: Option<FileWithBytes> = on_db!(self, read, |conn| match file {
-            Ref::Id(id) =>
-                sqlx::query_as(by_id)
-                    .bind(company.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *conn)
-                    .await,
-            Ref::Uuid(uuid) =>
-                sqlx::query_as(by_uuid)
-                    .bind(company.0)
-                    .bind(uuid)
-                    .fetch_optional(&mut *conn)
-                    .await,
-        })
-        .map_err(errors::db("loading a file"))?;
+        let row: Option<FileWithBytes> = fetch_by_ref!(self, by_id, by_uuid, company, file)
+            .map_err(errors::db("loading a file"))?;
         let row = row.ok_or_else(|| Error::not_found("file", file))?;
         Ok((row.meta.into_meta(), row.bytes))
     }

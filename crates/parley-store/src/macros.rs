@@ -33,3 +33,29 @@ macro_rules! on_db {
         }
     };
 }
+
+/// Fetches at most one row named by a `Ref`, on a read connection: `$by_id` is bound with
+/// (company, id) and `$by_uuid` with (company, uuid). Evaluates to `Result<Option<_>, sqlx::Error>`.
+///
+/// ```text
+/// let row: Option<AgentRow> = fetch_by_ref!(self, BY_ID, BY_UUID, company, agent)
+///     .map_err(errors::db("loading an agent"))?;
+/// ```
+macro_rules! fetch_by_ref {
+    ($store:expr, $by_id:expr, $by_uuid:expr, $company:expr, $reference:expr) => {
+        on_db!($store, read, |conn| match $reference {
+            ::parley_domain::ids::Ref::Id(id) =>
+                ::sqlx::query_as($by_id)
+                    .bind($company.0)
+                    .bind(id.0)
+                    .fetch_optional(&mut *conn)
+                    .await,
+            ::parley_domain::ids::Ref::Uuid(uuid) =>
+                ::sqlx::query_as($by_uuid)
+                    .bind($company.0)
+                    .bind(uuid)
+                    .fetch_optional(&mut *conn)
+                    .await,
+        })
+    };
+}
