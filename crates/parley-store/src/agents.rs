@@ -148,6 +148,33 @@ impl SqlStore {
             Err(Error::not_found("agent", agent))
         }
     }
+
+    /// The rows `sql` (binding company, then agent) selects from one of an agent's child tables.
+    /// An empty answer checks the agent, so another company's agent is `NotFound`, not empty.
+    pub(crate) async fn agent_rows<R>(
+        &self,
+        sql: &'static str,
+        company: CompanyId,
+        agent: AgentId,
+        context: &'static str,
+    ) -> Result<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let rows: Vec<R> = on_db!(self, read, |conn| sqlx::query_as(sql)
+            .bind(company.0)
+            .bind(agent.0)
+            .fetch_all(&mut *conn)
+            .await)
+        .map_err(errors::db(context))?;
+        if rows.is_empty() {
+            self.ensure_agent(company, agent).await?;
+        }
+        Ok(rows)
+    }
 }
 
 /// The agent's own methods are here; variables, slots and keys delegate to their modules.

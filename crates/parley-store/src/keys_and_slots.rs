@@ -66,15 +66,9 @@ impl SqlStore {
     ) -> Result<Vec<TimeSlot>> {
         let sql = "SELECT uuid, day, not_before, not_after FROM time_slots WHERE company_id = $1 AND agent_id = $2 \
                    ORDER BY day, not_before, id";
-        let rows: Vec<SlotRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
-            .bind(company.0)
-            .bind(agent.0)
-            .fetch_all(&mut *conn)
-            .await)
-        .map_err(errors::db("listing time slots"))?;
-        if rows.is_empty() {
-            self.ensure_agent(company, agent).await?;
-        }
+        let rows: Vec<SlotRow> = self
+            .agent_rows(sql, company, agent, "listing time slots")
+            .await?;
         rows.into_iter().map(SlotRow::into_slot).collect()
     }
 

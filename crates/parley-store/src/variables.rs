@@ -77,15 +77,9 @@ impl SqlStore {
         agent: AgentId,
     ) -> Result<Vec<InputVariable>> {
         let sql = "SELECT uuid, name, synthesis FROM input_variables WHERE company_id = $1 AND agent_id = $2 ORDER BY id";
-        let rows: Vec<InputRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
-            .bind(company.0)
-            .bind(agent.0)
-            .fetch_all(&mut *conn)
-            .await)
-        .map_err(errors::db("listing input variables"))?;
-        if rows.is_empty() {
-            self.ensure_agent(company, agent).await?;
-        }
+        let rows: Vec<InputRow> = self
+            .agent_rows(sql, company, agent, "listing input variables")
+            .await?;
         Ok(rows.into_iter().map(InputVariable::from).collect())
     }
 
@@ -151,15 +145,9 @@ impl SqlStore {
         agent: AgentId,
     ) -> Result<Vec<OutputVariable>> {
         let sql = "SELECT uuid, name, kind, cell FROM output_variables WHERE company_id = $1 AND agent_id = $2 ORDER BY id";
-        let rows: Vec<OutputRow> = on_db!(self, read, |conn| sqlx::query_as(sql)
-            .bind(company.0)
-            .bind(agent.0)
-            .fetch_all(&mut *conn)
-            .await)
-        .map_err(errors::db("listing output variables"))?;
-        if rows.is_empty() {
-            self.ensure_agent(company, agent).await?;
-        }
+        let rows: Vec<OutputRow> = self
+            .agent_rows(sql, company, agent, "listing output variables")
+            .await?;
         rows.into_iter().map(OutputRow::into_variable).collect()
     }
 
