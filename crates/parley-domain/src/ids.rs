@@ -37,6 +37,10 @@ id_type!(
     MessageId,
     /// A file uploaded into a dialog.
     FileId,
+    /// An outbound calling campaign (Neuro.net bulk, Twin24 task, is74 campaign).
+    CampaignId,
+    /// One call attempt.
+    CallId,
 );
 
 pub use uuid::Uuid;

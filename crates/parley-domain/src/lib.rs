@@ -8,6 +8,8 @@
 pub mod agent;
 pub mod agent_service;
 pub mod auth;
+pub mod call;
+pub mod campaign;
 pub mod dialer;
 pub mod dialog;
 pub mod dialog_service;
@@ -16,6 +18,7 @@ pub mod directory_service;
 pub mod error;
 pub mod file;
 pub mod ids;
+pub mod line;
 pub mod ports;
 mod recent;
 pub mod scenarios;

@@ -1,4 +1,5 @@
-//! The ports the domain needs from the outside world: storage, time and outbound HTTP.
+//! The ports the domain needs from the outside world: storage, time and outbound HTTP (the
+//! telephone line's ports are in [`crate::line`]).
 //!
 //! Every store method that touches tenant data takes the `CompanyId` and must scope its query by
 //! it: an object of another company is `ErrorKind::NotFound`, exactly like a missing one.
@@ -15,10 +16,19 @@ use crate::agent::{
 use crate::dialog::{
     Answer, Dialog, DialogFilter, DialogUpdate, Message, NewAnswer, NewDialog, NewMessage,
 };
+use crate::call::{Call, CallFilter, NewCall};
+use crate::campaign::{
+    Campaign, CampaignFilter, CampaignState, Claim, NewCampaign, NewQueued, QueueCounts,
+    QueueEntry, QueueState, Release, UploadRow, UploadRowResult, UploadTask,
+};
+use crate::dialer::PhoneNumber;
 use crate::directory::{Company, Credentials, NewUser, RefreshRecord, User};
 use crate::error::Result;
 use crate::file::{FileMeta, NewFile};
-use crate::ids::{AgentId, CompanyId, DialogId, FileId, MessageId, Ref, UserId, Uuid};
+use crate::ids::{
+    AgentId, CallId, CampaignId, CompanyId, DialogId, FileId, MessageId, Ref, UserId, Uuid,
+};
+use crate::line::Recording;
 use crate::values::{Email, LocalTime, Page, Paged, Weekday};
 
 /// Companies, users, tokens and installation secrets.
@@ -222,6 +232,171 @@ pub trait DialogStore: Send + Sync {
     async fn file(&self, company: CompanyId, file: Ref<FileId>) -> Result<(FileMeta, Vec<u8>)>;
     /// The files of a dialog, metadata only, in upload order; `NotFound` for an unknown dialog.
     async fn files(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<FileMeta>>;
+}
+
+/// Campaigns, their queues, bulk uploads, the do-not-call list and call records.
+///
+/// The dialer's claim is the store's one concurrency rule: [`CampaignStore::claim_due`] hands
+/// each due entry of a running campaign to exactly one caller (SQLite: one writer; PostgreSQL:
+/// `FOR UPDATE SKIP LOCKED`), never more per agent than its `total_channel_limit` minus the
+/// entries already being dialed.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Creates a campaign.
+    async fn create_campaign(&self, company: CompanyId, campaign: &NewCampaign)
+    -> Result<Campaign>;
+    /// A campaign by id or UUID.
+    async fn campaign(&self, company: CompanyId, campaign: Ref<CampaignId>) -> Result<Campaign>;
+    /// Campaigns matching `filter`, oldest first.
+    async fn campaigns(&self, company: CompanyId, filter: &CampaignFilter)
+    -> Result<Vec<Campaign>>;
+    /// Sets a campaign's state (and `completed_at` when it becomes `Completed`).
+    async fn set_campaign_state(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        state: CampaignState,
+    ) -> Result<Campaign>;
+    /// Sets every campaign of `agent` that is in one of `from` to `to`; returns how many.
+    async fn set_agent_campaigns_state(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        from: &[CampaignState],
+        to: CampaignState,
+    ) -> Result<u64>;
+    /// How many of the campaign's entries are in each queue state.
+    async fn queue_counts(&self, company: CompanyId, campaign: CampaignId) -> Result<QueueCounts>;
+    /// Running campaigns with no waiting or dialing entry left (across companies): the dialer
+    /// marks them completed.
+    async fn drained_campaigns(&self) -> Result<Vec<Campaign>>;
+
+    /// Creates a not-started voice dialog for `item` on the campaign's agent (current scenario
+    /// version) and queues it, due at `item.not_before` or `now`. `Conflict` when `external_id`
+    /// is already queued in the campaign.
+    async fn enqueue(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        item: &NewQueued,
+        now: DateTime<Utc>,
+    ) -> Result<QueueEntry>;
+    /// Stores an upload's rows as received and returns its task (nothing is queued yet).
+    async fn create_upload(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        rows: &[UploadRow],
+    ) -> Result<UploadTask>;
+    /// Uploads not yet finished, across companies, oldest first (the upload worker's list).
+    async fn unfinished_uploads(&self) -> Result<Vec<UploadTask>>;
+    /// Rows `from..from + limit` of an upload.
+    async fn upload_rows(&self, task: &UploadTask, from: u64, limit: u64)
+    -> Result<Vec<UploadRow>>;
+    /// In one transaction: queues `items` (as [`CampaignStore::enqueue`] does, skipping those
+    /// whose `external_id` is already queued), records `results` (the dialog UUIDs of queued rows
+    /// are filled in by position: `queued[i]` is the row number of `items[i]`), and advances the
+    /// task to `processed` rows, finishing it when all are. Returns the task.
+    async fn queue_upload_chunk(
+        &self,
+        task: &UploadTask,
+        items: &[(u64, NewQueued)],
+        rejected: &[UploadRowResult],
+        processed: u64,
+        now: DateTime<Utc>,
+    ) -> Result<UploadTask>;
+    /// An upload by its UUID.
+    async fn upload(&self, company: CompanyId, task: Uuid) -> Result<UploadTask>;
+    /// What became of each row, in row order.
+    async fn upload_results(&self, company: CompanyId, task: Uuid)
+    -> Result<Vec<UploadRowResult>>;
+
+    /// Queue entries matching `filter`, in queue order.
+    async fn queue_entries(
+        &self,
+        company: CompanyId,
+        filter: &QueueFilter,
+        page: Page,
+    ) -> Result<Paged<QueueEntry>>;
+    /// The queue entry of a dialog.
+    async fn queue_entry(&self, company: CompanyId, dialog: DialogId) -> Result<QueueEntry>;
+    /// Marks waiting entries of `agent` (only `dialog`'s when given) removed; returns how many.
+    async fn remove_waiting(
+        &self,
+        company: CompanyId,
+        agent: AgentId,
+        dialog: Option<DialogId>,
+    ) -> Result<u64>;
+
+    /// Claims up to `limit` entries due at `now` in running campaigns (across companies),
+    /// leasing them to `node` until `lease_until` and starting their next attempt.
+    async fn claim_due(
+        &self,
+        node: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claim>>;
+    /// Extends the leases `node` holds to `lease_until`; returns how many.
+    async fn renew_leases(&self, node: &str, lease_until: DateTime<Utc>) -> Result<u64>;
+    /// Entries whose lease ran out before `now` (their node died mid-attempt), across companies.
+    async fn expired_claims(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Claim>>;
+    /// Ends a claim without a call (the policy said wait or finish): `attempts` goes back down
+    /// when `release` carries no attempt. `Conflict` when the claim is no longer `node`'s.
+    async fn release_claim(&self, claim: &Claim, release: &Release) -> Result<QueueEntry>;
+    /// Ends a claim with its call, in one transaction: records `call`, applies `release` to the
+    /// entry, and saves the dialog's turn (`dialog`, when the call was answered) as
+    /// [`DialogStore::save_turn`] does. `Conflict` when the claim is no longer `node`'s.
+    async fn finish_call(
+        &self,
+        claim: &Claim,
+        call: &NewCall,
+        release: &Release,
+        dialog: Option<&CallTurn>,
+    ) -> Result<Call>;
+
+    /// A call by id or UUID.
+    async fn call(&self, company: CompanyId, call: Ref<CallId>) -> Result<Call>;
+    /// Calls matching `filter`, oldest first.
+    async fn calls(&self, company: CompanyId, filter: &CallFilter, page: Page)
+    -> Result<Paged<Call>>;
+    /// Stores a call's rendered recording (replacing any).
+    async fn save_recording(&self, company: CompanyId, call: CallId, recording: &Recording)
+    -> Result<()>;
+    /// A call's stored recording, if one was rendered.
+    async fn recording(&self, company: CompanyId, call: CallId) -> Result<Option<Recording>>;
+
+    /// Adds numbers to the company's do-not-call list (existing ones are kept); returns how many
+    /// were new.
+    async fn add_do_not_call(&self, company: CompanyId, phones: &[PhoneNumber]) -> Result<u64>;
+    /// Takes a number off the list; `NotFound` when it is not on it.
+    async fn remove_do_not_call(&self, company: CompanyId, phone: &PhoneNumber) -> Result<()>;
+    /// The list, in number order.
+    async fn do_not_call(&self, company: CompanyId, page: Page) -> Result<Paged<PhoneNumber>>;
+}
+
+/// A call's dialog turn, saved with the call (see [`CampaignStore::finish_call`]).
+#[derive(Debug, Clone)]
+pub struct CallTurn {
+    /// The dialog's version before the call.
+    pub expected_version: i64,
+    /// The dialog after the call.
+    pub update: DialogUpdate,
+    /// Everything said, in order.
+    pub messages: Vec<NewMessage>,
+    /// Answers collected.
+    pub answers: Vec<NewAnswer>,
+}
+
+/// Which queue entries to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueFilter {
+    /// Only this agent's.
+    pub agent_id: Option<AgentId>,
+    /// Only this campaign's.
+    pub campaign_id: Option<CampaignId>,
+    /// Only in these states (all when empty).
+    pub states: Vec<QueueState>,
 }
 
 /// Everything the domain stores.
