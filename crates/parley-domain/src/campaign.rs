@@ -231,8 +231,8 @@ impl QueueEntry {
 pub struct NewQueued {
     /// The number.
     pub phone: PhoneNumber,
-    /// Scenario entry point; `None` for the scenario's default.
-    pub entry: Option<String>,
+    /// Scenario entry point, checked against the agent's scenario.
+    pub entry: String,
     /// Input variables for the dialog.
     pub variables: Variables,
     /// Caller-supplied de-duplication key.

@@ -43,6 +43,68 @@ impl Outcome {
         )
     }
 
+    /// The stable name Parley stores (`answered`, `answering_machine`, `no_answer`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::AnsweringMachine => "answering_machine",
+            Outcome::NoAnswer => "no_answer",
+            Outcome::Busy => "busy",
+            Outcome::Congestion => "congestion",
+            Outcome::ChanUnavail => "chan_unavail",
+            Outcome::Failed => "failed",
+            Outcome::Cancel => "cancel",
+            Outcome::Rejected => "rejected",
+            Outcome::Unavailable => "unavailable",
+            Outcome::Blacklist => "blacklist",
+            Outcome::Invalid => "invalid",
+            Outcome::Expired => "expired",
+        }
+    }
+
+    /// Parses a stable name written by [`Outcome::as_str`].
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == text)
+            .ok_or_else(|| Error::invalid(format!("unknown call outcome `{text}`")))
+    }
+
+    /// Every outcome.
+    pub const ALL: [Outcome; 13] = [
+        Outcome::Answered,
+        Outcome::AnsweringMachine,
+        Outcome::NoAnswer,
+        Outcome::Busy,
+        Outcome::Congestion,
+        Outcome::ChanUnavail,
+        Outcome::Failed,
+        Outcome::Cancel,
+        Outcome::Rejected,
+        Outcome::Unavailable,
+        Outcome::Blacklist,
+        Outcome::Invalid,
+        Outcome::Expired,
+    ];
+
+    /// Twin24's call status (`ANSWERED` for both kinds of answer; see [`crate::call::Responder`]).
+    pub fn twin24_status(self) -> &'static str {
+        match self {
+            Outcome::Answered | Outcome::AnsweringMachine => "ANSWERED",
+            Outcome::NoAnswer => "NOANSWER",
+            Outcome::Busy => "BUSY",
+            Outcome::Congestion => "CONGESTION",
+            Outcome::ChanUnavail => "CHANUNAVAIL",
+            Outcome::Failed => "FAILED",
+            Outcome::Cancel => "CANCEL",
+            Outcome::Rejected => "REJECTED",
+            Outcome::Unavailable => "UNAVAILABLE",
+            Outcome::Blacklist => "BLACKLIST",
+            Outcome::Invalid => "INVALID",
+            Outcome::Expired => "EXPIRED",
+        }
+    }
+
     /// From a Twin24 call status (`ANSWERED`, `NOANSWER`, …; `ANSWER` too) and whether the
     /// responder was an answering machine. In-flight statuses (`SCHEDULED`, `DIAL`,
     /// `INPROGRESS`) are not outcomes and are refused.
@@ -138,6 +200,18 @@ mod tests {
         }
         let err = Outcome::from_twin24("INPROGRESS", false).unwrap_err();
         assert!(err.message().contains("expected ANSWERED"));
+    }
+
+    #[test]
+    fn stable_names_round_trip() {
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.as_str()).unwrap(), outcome);
+            let machine = outcome == Outcome::AnsweringMachine;
+            assert_eq!(
+                Outcome::from_twin24(outcome.twin24_status(), machine).unwrap(),
+                outcome
+            );
+        }
     }
 
     #[test]
