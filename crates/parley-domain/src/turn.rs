@@ -25,11 +25,26 @@ pub(crate) struct TurnRunner {
     scenarios: Arc<ScenarioCache>,
 }
 
-/// What a turn has produced and not saved yet.
-struct Pending {
-    update: DialogUpdate,
-    messages: Vec<NewMessage>,
-    answers: Vec<NewAnswer>,
+/// What a turn (or a whole call) has produced and not saved yet.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// The dialog as it will be saved.
+    pub(crate) update: DialogUpdate,
+    /// Messages to save, in order.
+    pub(crate) messages: Vec<NewMessage>,
+    /// Answers to save.
+    pub(crate) answers: Vec<NewAnswer>,
+}
+
+impl Pending {
+    /// Nothing produced yet on `dialog`, but `messages`.
+    pub(crate) fn new(dialog: &Dialog, messages: Vec<NewMessage>) -> Self {
+        Self {
+            update: DialogUpdate::from_dialog(dialog),
+            messages,
+            answers: Vec::new(),
+        }
+    }
 }
 
 /// What the interpreter asked the host to do next, after its messages are recorded.
@@ -116,23 +131,53 @@ impl TurnRunner {
             .await
     }
 
-    /// Carries out `first`, then whatever the interpreter asks for, until nothing is left.
+    /// Carries out `first`, then whatever the interpreter asks for, until nothing is left, and
+    /// saves the turn.
     async fn drive(
         &self,
         mut dialog: Dialog,
         first: Next,
         messages: Vec<NewMessage>,
     ) -> Result<TurnOutcome> {
+        let mut pending = Pending::new(&dialog, messages);
+        let mut written = Vec::new();
+        self.advance(&mut dialog, &mut pending, first, Some(&mut written))
+            .await?;
+        let outcome = self.save_pending(&dialog, &mut pending).await?;
+        written.extend(outcome.messages);
+        Ok(TurnOutcome {
+            dialog: outcome.dialog,
+            messages: written,
+        })
+    }
+
+    /// Runs `event` into `pending` without saving anything: a telephone call keeps its whole
+    /// conversation in memory and saves it with the call record when it hangs up (a call cut by
+    /// a crash cannot be resumed anyway; its attempt is recorded as failed).
+    pub(crate) async fn run_unsaved(
+        &self,
+        dialog: &mut Dialog,
+        pending: &mut Pending,
+        event: EventKind,
+    ) -> Result<()> {
+        self.advance(dialog, pending, Next::Event(event), None)
+            .await
+    }
+
+    /// Carries out `first`, then whatever the interpreter asks for, until nothing is left. With
+    /// `written`, what was said so far is saved before every webhook call (and the saved messages
+    /// land in `written`); without, nothing is saved.
+    async fn advance(
+        &self,
+        dialog: &mut Dialog,
+        pending: &mut Pending,
+        first: Next,
+        mut written: Option<&mut Vec<crate::dialog::Message>>,
+    ) -> Result<()> {
         let company = dialog.company_id;
         let mut scenario = self
-            .scenario(company, dialog.agent_id, dialog.scenario_version)
+            .scenario(company, pending.update.agent_id, pending.update.scenario_version)
             .await?;
-        let mut pending = Pending {
-            update: DialogUpdate::from_dialog(&dialog),
-            messages,
-            answers: Vec::new(),
-        };
-        let mut written = Vec::new();
         let mut next = first;
         let (mut hops, mut calls) = (0, 0);
 
@@ -147,14 +192,14 @@ impl TurnRunner {
                         kind,
                     },
                 ) {
-                    Ok(turn) => apply(&mut pending, turn.state, turn.actions),
+                    Ok(turn) => apply(pending, turn.state, turn.actions),
                     Err(StepError::Unexpected { status, event }) => {
                         return Err(Error::conflict(format!(
                             "the dialog cannot take {event} while it is {status:?}"
                         )));
                     }
                     Err(error) => {
-                        fail(&mut pending, &error.to_string());
+                        fail(pending, &error.to_string());
                         Next::Done
                     }
                 },
@@ -162,22 +207,25 @@ impl TurnRunner {
                     calls += 1;
                     if calls > MAX_HTTP_CALLS {
                         fail(
-                            &mut pending,
+                            pending,
                             &format!("more than {MAX_HTTP_CALLS} webhook calls in one turn"),
                         );
                         continue;
                     }
-                    // Save what was said so far before calling out: a crash while waiting loses nothing.
-                    let outcome = self.save_pending(&dialog, &mut pending).await?;
-                    written.extend(outcome.messages);
-                    dialog = outcome.dialog;
+                    if let Some(written) = written.as_deref_mut() {
+                        // Save what was said so far before calling out: a crash while waiting
+                        // loses nothing.
+                        let outcome = self.save_pending(dialog, pending).await?;
+                        written.extend(outcome.messages);
+                        *dialog = outcome.dialog;
+                    }
                     Next::Event(self.call(request).await)
                 }
                 Next::GotoAgent { agent, entry } => {
                     hops += 1;
                     if hops > MAX_AGENT_HOPS {
                         fail(
-                            &mut pending,
+                            pending,
                             &format!("more than {MAX_AGENT_HOPS} jumps between agents in one turn"),
                         );
                         continue;
@@ -201,22 +249,14 @@ impl TurnRunner {
                             Next::Event(EventKind::Start { entry, variables })
                         }
                         Err(e) => {
-                            fail(
-                                &mut pending,
-                                &format!("goto agent `{agent}`: {}", e.message()),
-                            );
+                            fail(pending, &format!("goto agent `{agent}`: {}", e.message()));
                             Next::Done
                         }
                     }
                 }
             };
         }
-        let outcome = self.save_pending(&dialog, &mut pending).await?;
-        written.extend(outcome.messages);
-        Ok(TurnOutcome {
-            dialog: outcome.dialog,
-            messages: written,
-        })
+        Ok(())
     }
 
     async fn save_pending(&self, dialog: &Dialog, pending: &mut Pending) -> Result<TurnOutcome> {
