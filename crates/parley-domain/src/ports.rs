@@ -21,6 +21,7 @@ use crate::campaign::{
     Campaign, CampaignFilter, CampaignState, Claim, NewCampaign, NewQueued, QueueCounts,
     QueueEntry, QueueState, Release, UploadRow, UploadRowResult, UploadTask,
 };
+use crate::custom_block::{CustomRun, NewCustomRun};
 use crate::dialer::PhoneNumber;
 use crate::directory::{Company, Credentials, NewUser, RefreshRecord, User};
 use crate::error::Result;
@@ -234,6 +235,39 @@ pub trait DialogStore: Send + Sync {
     async fn files(&self, company: CompanyId, dialog: DialogId) -> Result<Vec<FileMeta>>;
 }
 
+/// Runs of external custom blocks and their tokens (see [`crate::custom_block`]). Runs are
+/// keyed by their token's id; the company scopes every query.
+#[async_trait]
+pub trait CustomBlockStore: Send + Sync {
+    /// Records a run in a dialog of `company` (created now), finishing every earlier unfinished
+    /// run of that dialog; `NotFound` when the dialog is not the company's.
+    async fn start_custom_run(&self, company: CompanyId, run: &NewCustomRun) -> Result<CustomRun>;
+    /// A run by its token's id; `NotFound` when unknown or another company's.
+    async fn custom_run(&self, company: CompanyId, token_id: &str) -> Result<CustomRun>;
+    /// The dialog's unfinished run, if any.
+    async fn open_custom_run(&self, company: CompanyId, dialog: DialogId)
+    -> Result<Option<CustomRun>>;
+    /// Marks the run delivered at `now` and returns it, atomically; `None` when unknown, already
+    /// delivered or finished (so one process delivers it).
+    async fn claim_custom_delivery(
+        &self,
+        company: CompanyId,
+        token_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CustomRun>>;
+    /// Records whether the run's service says the bot is typing; `NotFound` when unknown.
+    async fn set_custom_typing(&self, company: CompanyId, token_id: &str, typing: bool)
+    -> Result<()>;
+    /// Marks the run finished at `now` and returns it, atomically; `None` when unknown, already
+    /// finished or expired at `now` (a token completes its block once).
+    async fn finish_custom_run(
+        &self,
+        company: CompanyId,
+        token_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CustomRun>>;
+}
+
 /// Campaigns, their queues, bulk uploads, the do-not-call list and call records.
 ///
 /// The dialer's claim is the store's one concurrency rule: [`CampaignStore::claim_due`] hands
@@ -339,8 +373,16 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<Vec<Claim>>;
     /// Extends the leases `node` holds to `lease_until`; returns how many.
     async fn renew_leases(&self, node: &str, lease_until: DateTime<Utc>) -> Result<u64>;
-    /// Entries whose lease ran out before `now` (their node died mid-attempt), across companies.
-    async fn expired_claims(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Claim>>;
+    /// Takes over up to `limit` entries whose lease ran out before `now` (their node died
+    /// mid-attempt), across companies: re-leases them to `node` until `lease_until`, keeping
+    /// their attempt count and call UUID, and returns them.
+    async fn expired_claims(
+        &self,
+        node: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claim>>;
     /// Ends a claim without a call (the policy said wait or finish): `attempts` goes back down
     /// when `release` carries no attempt. `Conflict` when the claim is no longer `node`'s.
     async fn release_claim(&self, claim: &Claim, release: &Release) -> Result<QueueEntry>;
@@ -400,8 +442,8 @@ pub struct QueueFilter {
 }
 
 /// Everything the domain stores.
-pub trait Store: DirectoryStore + AgentStore + DialogStore + 'static {}
-impl<T: DirectoryStore + AgentStore + DialogStore + 'static> Store for T {}
+pub trait Store: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + 'static {}
+impl<T: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + 'static> Store for T {}
 
 /// The current time. Tests use a manual clock.
 pub trait Clock: Send + Sync + 'static {

@@ -1,15 +1,20 @@
-//! The dialer's pure call policy: phone numbers, the callee's zone, and when to dial.
+//! The dialer: its pure call policy (phone numbers, the callee's zone, when to dial) and the
+//! [`Dialer`] that claims queued dialogs, places their calls and records them.
 //!
-//! Nothing here does IO or reads a clock: [`decide`] gets the instant as an argument. The caller
+//! The policy does no IO and reads no clock: [`decide`] gets the instant as an argument. The caller
 //! resolves the callee's zone with [`callee_zone`], looks the do-not-call list up and counts the
 //! agent's active calls, then acts on the [`Decision`].
 
+mod conversation;
+mod dialing;
 mod outcome;
 mod phone;
 mod policy;
 mod window;
 mod zones;
 
+pub use conversation::DEFAULT_NO_INPUT;
+pub use dialing::{CallFinished, Dialer, DialerConfig, finish_reason};
 pub use outcome::{Outcome, RedialRule, RedialRules};
 pub use phone::PhoneNumber;
 pub use policy::{
