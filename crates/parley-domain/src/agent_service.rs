@@ -6,11 +6,13 @@ use crate::agent::{
     Agent, AgentSettings, Credential, InputVariable, NewAgent, OutputKind, OutputVariable, TimeSlot,
 };
 use crate::auth::Principal;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AgentId, CompanyId, Ref, Uuid};
 use crate::ports::Store;
 use crate::scenarios::parse_scenario;
 use crate::values::{Channel, LocalTime, Weekday};
+
+mod by_uuid;
 
 /// Agents of a company.
 pub struct AgentService {
@@ -367,7 +369,7 @@ impl AgentService {
 fn validate_variable_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 129 {
-        return Err(crate::error::Error::invalid(
+        return Err(Error::invalid(
             "variable name must be 1–129 characters",
         ));
     }
@@ -376,7 +378,7 @@ fn validate_variable_name(name: &str) -> Result<()> {
 
 fn validate_slot(not_before: LocalTime, not_after: LocalTime) -> Result<()> {
     if not_after <= not_before {
-        return Err(crate::error::Error::invalid(format!(
+        return Err(Error::invalid(format!(
             "not_after ({not_after}) must be later than not_before ({not_before}); add a second slot on the next day for a window past midnight"
         )));
     }
