@@ -9,6 +9,7 @@ use parley_scenario::{EventKind, Status, Variables};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::auth::Principal;
+use crate::custom_block::CustomBlocks;
 use crate::dialog::{
     Answer, Dialog, DialogFilter, DialogStatus, DialogUpdate, Message, NewDialog, NewMessage,
     Sender,
@@ -16,6 +17,7 @@ use crate::dialog::{
 use crate::error::{Error, ErrorKind, Result};
 use crate::file::FileMeta;
 use crate::ids::{AgentId, CompanyId, DialogId, MessageId, Ref};
+use crate::notifier::DialogNotifier;
 use crate::ports::{Clock, HttpOut, Store};
 use crate::recent::RecentDialogs;
 use crate::scenarios::ScenarioCache;
@@ -23,6 +25,7 @@ use crate::turn::TurnRunner;
 use crate::values::{Channel, Page, Paged};
 
 mod control;
+mod custom;
 mod files;
 
 pub use files::{DEFAULT_CONTENT_TYPE, MAX_FILE_BYTES, MAX_FILE_NAME_CHARS};
@@ -86,6 +89,10 @@ pub struct DialogService {
     runner: TurnRunner,
     recent: RecentDialogs,
     locks: Vec<Arc<Mutex<()>>>,
+    clock: Arc<dyn Clock>,
+    http: Arc<dyn HttpOut>,
+    custom: Arc<CustomBlocks>,
+    notifier: Arc<DialogNotifier>,
 }
 
 impl std::fmt::Debug for DialogService {
@@ -102,10 +109,23 @@ impl DialogService {
         http: Arc<dyn HttpOut>,
         scenarios: Arc<ScenarioCache>,
     ) -> Self {
-        let runner = TurnRunner::new(Arc::clone(&store), clock, http, scenarios);
+        let custom = Arc::new(CustomBlocks::new(Arc::clone(&store), Arc::clone(&clock)));
+        let notifier = Arc::new(DialogNotifier::default());
+        let runner = TurnRunner::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            Arc::clone(&http),
+            scenarios,
+            Arc::clone(&custom),
+            Arc::clone(&notifier),
+        );
         Self {
             store,
             runner,
+            clock,
+            http,
+            custom,
+            notifier,
             recent: RecentDialogs::default(),
             locks: (0..LOCK_STRIPES)
                 .map(|_| Arc::new(Mutex::new(())))
@@ -127,11 +147,12 @@ impl DialogService {
     /// Starts a dialog for a company (callers that are not users: the dialer, chat channels).
     pub async fn start_in(&self, company: CompanyId, request: StartDialog) -> Result<TurnOutcome> {
         let dialog = self.create_in(company, request).await?;
-        let _guard = self.lock(dialog.id).await;
+        let guard = self.lock(dialog.id).await;
         let start = start_event(&dialog);
         let outcome = self.runner.run(dialog, Some(start), Vec::new()).await?;
         self.recent.remember(&outcome.dialog);
-        Ok(outcome)
+        drop(guard);
+        self.deliver_custom(outcome).await
     }
 
     /// Checks the agent, entry point and required inputs, then stores the dialog without running
@@ -225,7 +246,11 @@ impl DialogService {
             };
             // A dialog created without starting starts with its customer's first message.
             let (dialog, mut written) = self.begin_if_new(dialog).await?;
-            let event = (dialog.status == DialogStatus::Active).then_some(event);
+            // While an operator or an external custom block holds the dialog, the message is
+            // only recorded.
+            let event = (dialog.status == DialogStatus::Active
+                && dialog.state.status() != Status::AwaitingCustom)
+                .then_some(event);
             let mut outcome = self.runner.run(dialog, event, vec![message]).await?;
             written.append(&mut outcome.messages);
             outcome.messages = written;
@@ -331,7 +356,24 @@ impl DialogService {
     /// saved last when it has one, else from the store; if that copy turns out stale (another node
     /// saved a turn: `Conflict`), the change runs once more on a fresh read. Nothing a change does
     /// reaches the outside world before its first save succeeds, so running it again is safe.
+    /// A custom block the change reaches is handed to its service once the dialog is unlocked
+    /// (the service may write into the dialog before it answers).
     async fn with_open_dialog<F, Fut>(
+        &self,
+        company: CompanyId,
+        dialog: Ref<DialogId>,
+        change: F,
+    ) -> Result<TurnOutcome>
+    where
+        F: Fn(Dialog) -> Fut,
+        Fut: Future<Output = Result<TurnOutcome>>,
+    {
+        let outcome = self.change_locked(company, dialog, change).await?;
+        self.deliver_custom(outcome).await
+    }
+
+    /// [`DialogService::with_open_dialog`] without handing a reached custom block over.
+    async fn change_locked<F, Fut>(
         &self,
         company: CompanyId,
         dialog: Ref<DialogId>,

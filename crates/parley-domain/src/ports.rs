@@ -245,8 +245,11 @@ pub trait CustomBlockStore: Send + Sync {
     /// A run by its token's id; `NotFound` when unknown or another company's.
     async fn custom_run(&self, company: CompanyId, token_id: &str) -> Result<CustomRun>;
     /// The dialog's unfinished run, if any.
-    async fn open_custom_run(&self, company: CompanyId, dialog: DialogId)
-    -> Result<Option<CustomRun>>;
+    async fn open_custom_run(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+    ) -> Result<Option<CustomRun>>;
     /// Marks the run delivered at `now` and returns it, atomically; `None` when unknown, already
     /// delivered or finished (so one process delivers it).
     async fn claim_custom_delivery(
@@ -256,8 +259,12 @@ pub trait CustomBlockStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<CustomRun>>;
     /// Records whether the run's service says the bot is typing; `NotFound` when unknown.
-    async fn set_custom_typing(&self, company: CompanyId, token_id: &str, typing: bool)
-    -> Result<()>;
+    async fn set_custom_typing(
+        &self,
+        company: CompanyId,
+        token_id: &str,
+        typing: bool,
+    ) -> Result<()>;
     /// Marks the run finished at `now` and returns it, atomically; `None` when unknown, already
     /// finished or expired at `now` (a token completes its block once).
     async fn finish_custom_run(

@@ -1,15 +1,19 @@
 //! The turn runner: feeds one event to the scenario interpreter, carries out its actions
 //! (messages, webhooks, transfers, goto another agent, end) and saves the result atomically.
+//! Every saved change is announced to the dialog's watchers; a custom block with a URL gets a
+//! run recorded after the turn is saved (the dialog service delivers it once unlocked).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use parley_scenario::{Action, DialogState, Event, EventKind, Scenario, Status, StepError};
 
+use crate::custom_block::CustomBlocks;
 use crate::dialog::{Button, Dialog, DialogStatus, DialogUpdate, NewAnswer, NewMessage, Sender};
 use crate::dialog_service::TurnOutcome;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CompanyId, Ref};
+use crate::notifier::{DialogEvent, DialogNotifier};
 use crate::ports::{Clock, HttpOut, OutboundRequest, Store};
 use crate::scenarios::ScenarioCache;
 
@@ -23,6 +27,8 @@ pub(crate) struct TurnRunner {
     clock: Arc<dyn Clock>,
     http: Arc<dyn HttpOut>,
     scenarios: Arc<ScenarioCache>,
+    custom: Arc<CustomBlocks>,
+    notifier: Arc<DialogNotifier>,
 }
 
 /// What a turn (or a whole call) has produced and not saved yet.
@@ -34,6 +40,8 @@ pub(crate) struct Pending {
     pub(crate) messages: Vec<NewMessage>,
     /// Answers to save.
     pub(crate) answers: Vec<NewAnswer>,
+    /// A custom block with a URL the dialog now waits for: (block, url, params).
+    pub(crate) custom: Option<(String, String, serde_json::Value)>,
 }
 
 impl Pending {
@@ -43,6 +51,7 @@ impl Pending {
             update: DialogUpdate::from_dialog(dialog),
             messages,
             answers: Vec::new(),
+            custom: None,
         }
     }
 }
@@ -64,12 +73,16 @@ impl TurnRunner {
         clock: Arc<dyn Clock>,
         http: Arc<dyn HttpOut>,
         scenarios: Arc<ScenarioCache>,
+        custom: Arc<CustomBlocks>,
+        notifier: Arc<DialogNotifier>,
     ) -> Self {
         Self {
             store,
             clock,
             http,
             scenarios,
+            custom,
+            notifier,
         }
     }
 
@@ -103,6 +116,10 @@ impl TurnRunner {
                 &answers,
             )
             .await?;
+        self.notifier.publish(dialog.id, || DialogEvent::Saved {
+            status: dialog.status,
+            messages: messages.clone(),
+        });
         Ok(TurnOutcome { dialog, messages })
     }
 
@@ -145,6 +162,11 @@ impl TurnRunner {
             .await?;
         let outcome = self.save_pending(&dialog, &mut pending).await?;
         written.extend(outcome.messages);
+        if let Some((block, url, params)) = pending.custom.take() {
+            self.custom
+                .open(&outcome.dialog, block, url, params)
+                .await?;
+        }
         Ok(TurnOutcome {
             dialog: outcome.dialog,
             messages: written,
@@ -330,7 +352,9 @@ fn apply(pending: &mut Pending, state: DialogState, actions: Vec<Action>) -> Nex
                 });
             }
             Action::Http(request) => next = Next::Http(request),
-            Action::AwaitCustom { .. } => {}
+            Action::AwaitCustom { block, url, params } => {
+                pending.custom = url.map(|url| (block, url, params));
+            }
             Action::Transfer { reason } => {
                 pending.update.status = DialogStatus::Operator;
                 let text = match reason {
