@@ -369,9 +369,7 @@ impl AgentService {
 fn validate_variable_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 129 {
-        return Err(Error::invalid(
-            "variable name must be 1–129 characters",
-        ));
+        return Err(Error::invalid("variable name must be 1–129 characters"));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! them without naming the agent, and bulk removal that reports what was not there.
 
 use super::AgentService;
-use crate::agent::{Credential, InputVariable, OutputVariable};
+use crate::agent::{Agent, Credential, InputVariable, OutputVariable};
 use crate::auth::Principal;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CompanyId, Ref, Uuid};
@@ -14,11 +14,14 @@ impl AgentService {
         who: &Principal,
         uuid: Uuid,
     ) -> Result<(Uuid, InputVariable)> {
-        let found = self
-            .per_agent(who.company_id, None, async |agent| {
-                self.store.input_variables(who.company_id, agent).await
-            })
-            .await?;
+        let found = {
+            let mut found = Vec::new();
+            for agent in self.agents_in(who.company_id, None).await? {
+                let items = self.store.input_variables(who.company_id, agent.id).await?;
+                found.push((agent.uuid, items));
+            }
+            found
+        };
         take_one(&found, |v: &InputVariable| v.uuid == uuid)
             .ok_or_else(|| Error::not_found("input variable", uuid))
     }
@@ -29,11 +32,17 @@ impl AgentService {
         who: &Principal,
         uuid: Uuid,
     ) -> Result<(Uuid, OutputVariable)> {
-        let found = self
-            .per_agent(who.company_id, None, async |agent| {
-                self.store.output_variables(who.company_id, agent).await
-            })
-            .await?;
+        let found = {
+            let mut found = Vec::new();
+            for agent in self.agents_in(who.company_id, None).await? {
+                let items = self
+                    .store
+                    .output_variables(who.company_id, agent.id)
+                    .await?;
+                found.push((agent.uuid, items));
+            }
+            found
+        };
         take_one(&found, |v: &OutputVariable| v.uuid == uuid)
             .ok_or_else(|| Error::not_found("output variable", uuid))
     }
@@ -47,17 +56,22 @@ impl AgentService {
         uuids: &[Uuid],
     ) -> Result<(Vec<(Uuid, InputVariable)>, Vec<Uuid>)> {
         who.require_write()?;
-        let known = self
-            .per_agent(who.company_id, agent, async |agent| {
-                self.store.input_variables(who.company_id, agent).await
-            })
-            .await?;
+        let known = {
+            let mut found = Vec::new();
+            for agent in self.agents_in(who.company_id, agent).await? {
+                let items = self.store.input_variables(who.company_id, agent.id).await?;
+                found.push((agent.uuid, items));
+            }
+            found
+        };
         let mut deleted = Vec::new();
         let mut skipped = Vec::new();
         for &uuid in uuids {
             match take_one(&known, |v: &InputVariable| v.uuid == uuid) {
                 Some(found) if !deleted.contains(&found) => {
-                    self.store.delete_input_variable(who.company_id, uuid).await?;
+                    self.store
+                        .delete_input_variable(who.company_id, uuid)
+                        .await?;
                     deleted.push(found);
                 }
                 _ => skipped.push(uuid),
@@ -75,17 +89,25 @@ impl AgentService {
         uuids: &[Uuid],
     ) -> Result<(Vec<(Uuid, OutputVariable)>, Vec<Uuid>)> {
         who.require_write()?;
-        let known = self
-            .per_agent(who.company_id, agent, async |agent| {
-                self.store.output_variables(who.company_id, agent).await
-            })
-            .await?;
+        let known = {
+            let mut found = Vec::new();
+            for agent in self.agents_in(who.company_id, agent).await? {
+                let items = self
+                    .store
+                    .output_variables(who.company_id, agent.id)
+                    .await?;
+                found.push((agent.uuid, items));
+            }
+            found
+        };
         let mut deleted = Vec::new();
         let mut skipped = Vec::new();
         for &uuid in uuids {
             match take_one(&known, |v: &OutputVariable| v.uuid == uuid) {
                 Some(found) if !deleted.contains(&found) => {
-                    self.store.delete_output_variable(who.company_id, uuid).await?;
+                    self.store
+                        .delete_output_variable(who.company_id, uuid)
+                        .await?;
                     deleted.push(found);
                 }
                 _ => skipped.push(uuid),
@@ -97,33 +119,32 @@ impl AgentService {
     /// A speech-service key by UUID, with the UUID of its agent.
     pub async fn credential(&self, who: &Principal, uuid: Uuid) -> Result<(Uuid, Credential)> {
         who.require_write()?;
-        let found = self
-            .per_agent(who.company_id, None, async |agent| {
-                self.store.credentials_of(who.company_id, agent, None).await
-            })
-            .await?;
+        let found = {
+            let mut found = Vec::new();
+            for agent in self.agents_in(who.company_id, None).await? {
+                let items = self
+                    .store
+                    .credentials_of(who.company_id, agent.id, None)
+                    .await?;
+                found.push((agent.uuid, items));
+            }
+            found
+        };
         take_one(&found, |c: &Credential| c.uuid == uuid)
             .ok_or_else(|| Error::not_found("credential", uuid))
     }
 
-    /// What `load` returns for `agent`, or for every agent of the company when `None`, each
-    /// with the agent's UUID. For lookups by a child's UUID, which the store keys by agent; a
-    /// company has few agents.
-    async fn per_agent<T>(
+    /// `agent`, or every agent of the company when `None`: lookups by a child's UUID go
+    /// through the agents, as the store keys children by agent (a company has few agents).
+    async fn agents_in(
         &self,
         company: CompanyId,
         agent: Option<Ref<AgentId>>,
-        load: impl AsyncFn(AgentId) -> Result<Vec<T>>,
-    ) -> Result<Vec<(Uuid, Vec<T>)>> {
-        let agents = match agent {
-            Some(agent) => vec![self.store.agent(company, agent).await?],
-            None => self.store.agents(company).await?,
-        };
-        let mut out = Vec::with_capacity(agents.len());
-        for agent in agents {
-            out.push((agent.uuid, load(agent.id).await?));
+    ) -> Result<Vec<Agent>> {
+        match agent {
+            Some(agent) => Ok(vec![self.store.agent(company, agent).await?]),
+            None => self.store.agents(company).await,
         }
-        Ok(out)
     }
 }
 
