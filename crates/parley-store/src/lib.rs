@@ -15,6 +15,7 @@
 mod macros;
 
 mod agents;
+mod custom_runs;
 mod dialog_rows;
 mod dialogs;
 mod directory;

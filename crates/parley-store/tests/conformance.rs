@@ -15,6 +15,7 @@
 
 mod conformance {
     pub mod agents;
+    pub mod custom_runs;
     pub mod dialogs;
     pub mod directory;
     pub mod files;
@@ -84,6 +85,13 @@ cases! {
         dialog_filters_by_agent_and_status,
         dialog_filters_by_time_ranges,
         dialogs_are_invisible_to_other_companies,
+    ],
+    custom_runs: [
+        custom_runs_round_trip_and_a_new_run_supersedes_the_open_one,
+        custom_run_delivery_is_claimed_once,
+        custom_runs_finish_once_and_not_after_expiry,
+        custom_run_typing_round_trips,
+        custom_runs_are_invisible_to_other_companies,
     ],
     files: [
         files_round_trip_names_and_bytes,

@@ -1,0 +1,18 @@
+-- Runs of external custom blocks (Bot.one's Vertex): one row per time a dialog reached a
+-- `custom` block with a URL, keyed by the id of the token its service received. A run is live
+-- until it is finished (completed, superseded by a later run of the dialog, or undeliverable)
+-- or expires. The company is copied from the dialog so every read is scoped without a join.
+CREATE TABLE custom_runs (
+    token_id     TEXT    NOT NULL PRIMARY KEY,
+    company_id   BIGINT  NOT NULL,
+    dialog_id    BIGINT  NOT NULL REFERENCES dialogs (id) ON DELETE CASCADE,
+    block        TEXT    NOT NULL,
+    url          TEXT    NOT NULL,
+    params       TEXT    NOT NULL,
+    typing       BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at   TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL,
+    delivered_at TIMESTAMPTZ,
+    finished_at  TIMESTAMPTZ
+);
+CREATE INDEX custom_runs_dialog ON custom_runs (dialog_id, created_at);
