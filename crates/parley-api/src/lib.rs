@@ -53,7 +53,8 @@ pub fn router_with(services: Arc<Services>, options: Options) -> Router {
     edge(
         Router::new()
             .merge(faces::native::router())
-            .merge(faces::botone::router()),
+            .merge(faces::botone::router())
+            .merge(faces::neuro::router()),
         options.body_limit,
     )
     .with_state(services)

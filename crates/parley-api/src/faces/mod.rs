@@ -3,3 +3,4 @@
 
 pub mod botone;
 pub mod native;
+pub mod neuro;

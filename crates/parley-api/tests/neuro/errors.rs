@@ -1,0 +1,100 @@
+//! Errors in Neuro's `{"message"}` shape: bad and missing tokens, bad JSON, oversized bodies,
+//! unknown paths under `/api/v2/ext` and wrong methods.
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use serde_json::json;
+
+use crate::common::TestApp;
+use crate::support::{agent, call, send, snap};
+
+#[tokio::test]
+async fn tokens_missing_invalid_and_lowercase() {
+    let app = TestApp::new().await;
+    let missing = call(&app, "GET", "/company-agents", None, None).await;
+    insta::assert_json_snapshot!("token_missing", snap(&missing));
+    let invalid = call(&app, "GET", "/company-agents", Some("nonsense"), None).await;
+    insta::assert_json_snapshot!("token_invalid", snap(&invalid));
+    let lowercase = app
+        .call(
+            Request::get("/api/v2/ext/company-agents")
+                .header(
+                    header::AUTHORIZATION,
+                    format!("bearer {}", app.tokens.admin),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    lowercase.ok(200);
+    for (method, path) in [
+        ("GET", "/agent-settings/general?agent_uuid=x"),
+        ("PUT", "/agent-settings/time-slot"),
+        ("POST", "/initial-entity/bulk"),
+        ("DELETE", "/output-entity"),
+        ("GET", "/agent-settings/credentials"),
+    ] {
+        let reply = call(&app, method, path, None, Some(json!({}))).await;
+        assert_eq!(reply.status, 401, "{method} {path}");
+        assert!(reply.body["message"].is_string(), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_paths_and_methods() {
+    let app = TestApp::new().await;
+    let uuid = agent(&app).await;
+    let path = format!("/api/v2/ext/agent-settings/general?agent_uuid={uuid}");
+    let bad_json = app
+        .send_raw(
+            "PUT",
+            &path,
+            Some(&app.tokens.admin),
+            Some("application/json"),
+            "{\"flag\": ",
+        )
+        .await;
+    insta::assert_json_snapshot!("bad_json", snap(&bad_json));
+    let no_type = app
+        .send_raw(
+            "PUT",
+            &path,
+            Some(&app.tokens.admin),
+            None,
+            r#"{"flag": "plain"}"#,
+        )
+        .await;
+    assert_eq!(no_type.ok(200)["flag"], json!("plain"));
+    let text_plain = app
+        .send_raw(
+            "PUT",
+            &path,
+            Some(&app.tokens.admin),
+            Some("text/plain"),
+            r#"{"flag": "t"}"#,
+        )
+        .await;
+    assert_eq!(text_plain.ok(200)["flag"], json!("t"));
+    let huge = app
+        .send_raw(
+            "PUT",
+            &path,
+            Some(&app.tokens.admin),
+            Some("application/json"),
+            format!("{{\"flag\": \"{}\"}}", "x".repeat(parley_api::BODY_LIMIT)),
+        )
+        .await;
+    insta::assert_json_snapshot!("too_large", snap(&huge));
+
+    let unknown = call(
+        &app,
+        "GET",
+        "/no-such-method",
+        Some(&app.tokens.admin),
+        None,
+    )
+    .await;
+    insta::assert_json_snapshot!("unknown_path", snap(&unknown));
+    let wrong_method = send(&app, "PATCH", "/company-agents", json!({})).await;
+    insta::assert_json_snapshot!("wrong_method", snap(&wrong_method));
+}
