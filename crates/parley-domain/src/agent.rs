@@ -104,9 +104,8 @@ impl AgentSettings {
         if self.language.trim().is_empty() {
             return Err(Error::invalid("language must not be empty (e.g. ru-RU)"));
         }
-        if self.recall_count > 100 {
-            return Err(Error::invalid("recall_count must be 0–100"));
-        }
+        // Any recall_count is accepted (Neuro.net clients send 12345678): the dialer stops at
+        // the campaign's end, the calling window, or a final outcome long before it.
         if self.total_channel_limit > 10_000 || self.routing_channel_limit > 10_000 {
             return Err(Error::invalid("channel limits must be 0–10000"));
         }
@@ -252,8 +251,10 @@ mod tests {
         let mut s = AgentSettings::named("x".repeat(130));
         assert!(s.validate().is_err());
         s.name = "tab\tname".into();
-        s.recall_count = 101;
-        assert!(s.validate().unwrap_err().message().contains("recall_count"));
+        s.recall_count = 12_345_678;
+        assert!(s.validate().is_ok(), "any recall count is accepted");
+        s.total_channel_limit = 10_001;
+        assert!(s.validate().unwrap_err().message().contains("channel limits"));
     }
 
     #[test]

@@ -64,7 +64,8 @@ pub struct SettingsPatch {
     pub timezone: Option<String>,
     /// Pause before the next call attempt, in seconds (at most 7 days).
     pub delay_seconds: Option<u32>,
-    /// Calls again after a failed attempt (0–100).
+    /// Calls again after a failed attempt (any number; the calling window and the campaign's
+    /// end still apply).
     pub recall_count: Option<u32>,
     /// Telephony trunk.
     pub trunk_name: Option<String>,
