@@ -9,3 +9,4 @@ mod conversations;
 mod create;
 mod files;
 mod support;
+mod vertex;

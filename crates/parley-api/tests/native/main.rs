@@ -7,6 +7,7 @@ mod agents;
 mod auth;
 mod dialogs;
 mod errors;
+mod events;
 mod files;
 mod openapi;
 mod operator;

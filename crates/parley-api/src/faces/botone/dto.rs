@@ -83,8 +83,8 @@ pub struct Conversation<I> {
     pub status: &'static str,
     /// The customer's address.
     pub ip: Option<String>,
-    /// The customer's city.
-    pub location: Option<String>,
+    /// The customer's city; `Unknown` when not known.
+    pub location: String,
     /// Last change, ISO 8601 with offset; empty when never changed since creation.
     pub updated: String,
     /// Seconds from creation to the end (or the last change while running).
@@ -96,6 +96,9 @@ pub struct Conversation<I> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<DataItem>>,
 }
+
+/// The location shown when the customer's is not known.
+pub const UNKNOWN_LOCATION: &str = "Unknown";
 
 /// The Bot.one status word. A failed dialog is over, like a completed one.
 pub fn status(status: DialogStatus) -> &'static str {
@@ -109,16 +112,17 @@ pub fn status(status: DialogStatus) -> &'static str {
 /// The conversation of `dialog` with id `id`; `with_source` for v2.
 pub fn conversation<I>(dialog: &Dialog, id: I, with_source: bool) -> Conversation<I> {
     let last = dialog.ended_at.unwrap_or(dialog.updated_at);
+    let location = dialog
+        .location
+        .as_deref()
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or(UNKNOWN_LOCATION);
     Conversation {
         id,
-        name: format!(
-            "#{} {}",
-            dialog.id.0,
-            dialog.location.as_deref().unwrap_or("Unknown")
-        ),
+        name: format!("#{} {location}", dialog.id.0),
         status: status(dialog.status),
         ip: dialog.ip.clone(),
-        location: dialog.location.clone(),
+        location: location.to_owned(),
         updated: if dialog.updated_at > dialog.created_at {
             dialog
                 .updated_at

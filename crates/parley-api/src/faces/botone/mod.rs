@@ -1,7 +1,8 @@
 //! The Bot.one face: HTTP Basic (e-mail, password) on every method, conversations listed and
 //! read under `/api/v1` (integer ids) and `/api/v2` (UUIDs), dialogs created with or without
-//! starting, files uploaded into dialogs, and v2 control (stop, start, operator message, goto
-//! another bot). Errors use the Dingo shape of [`error::BotOne`].
+//! starting, files uploaded into dialogs, v2 control (stop, start, operator message, goto
+//! another bot), and Vertex (external custom blocks, by integration token instead of Basic).
+//! Errors use the Dingo shape of [`error::BotOne`].
 
 pub mod control;
 pub mod conversations;
@@ -9,6 +10,7 @@ pub mod create;
 pub mod dto;
 pub mod error;
 pub mod files;
+pub mod vertex;
 
 use std::sync::Arc;
 
@@ -42,5 +44,11 @@ pub fn router() -> Router<Arc<Services>> {
             "/api/v2/conversation/{uuid}/command",
             post(control::command),
         )
+        .route(
+            "/api/vertex/v1/dialog/send_message",
+            post(vertex::send_message),
+        )
+        .route("/api/vertex/v1/send_message", post(vertex::send_message))
+        .route("/api/vertex/v1/complete", post(vertex::complete))
         .layer(map_response(render_errors::<BotOne>))
 }

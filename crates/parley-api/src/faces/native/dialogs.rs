@@ -25,6 +25,7 @@ use crate::faces::native::dto::{
     DialogDetailsDto, DialogDto, DialogStatusDto, MessageDto, TurnDto, messages,
 };
 use crate::faces::native::error::ErrorBody;
+use crate::faces::native::events::wait_for_messages;
 
 /// How to start a dialog.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,6 +61,9 @@ pub struct CustomerMessageRequest {
 pub struct MessagesQuery {
     /// Only messages with an id above this one.
     pub after: Option<i64>,
+    /// When there are no such messages yet, wait up to this many seconds (at most 30) for one;
+    /// the reply comes as soon as one is written. 0 (the default) answers at once.
+    pub wait: Option<u64>,
 }
 
 /// Messages of a dialog.
@@ -67,6 +71,9 @@ pub struct MessagesQuery {
 pub struct MessageList {
     /// In order.
     pub items: Vec<MessageDto>,
+    /// Whether the bot shows it is typing (an external custom block said so with its last
+    /// message).
+    pub typing: bool,
 }
 
 /// Which dialogs to list.
@@ -163,7 +170,8 @@ pub async fn send(
     Ok(Json(outcome.into()))
 }
 
-/// Messages of a dialog, all or only those after a given message id (for polling).
+/// Messages of a dialog, all or only those after a given message id; with `wait`, a long-poll
+/// that answers as soon as a message arrives (or empty when the wait is over).
 #[utoipa::path(get, path = "/parley/v1/dialogs/{id}/messages", tag = "dialogs", security(("bearer" = [])),
     params(("id" = String, Path, description = "Integer id or UUID"), MessagesQuery),
     responses(
@@ -177,12 +185,17 @@ pub async fn messages_after(
     QueryParams(query): QueryParams<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
     let dialog = parse_ref::<DialogId>("dialog", &id)?;
-    let found = services
-        .dialogs
-        .messages(who.company_id, dialog, query.after.map(MessageId))
-        .await?;
+    let arrived = wait_for_messages(
+        &services,
+        who.company_id,
+        dialog,
+        query.after.map(MessageId),
+        query.wait.unwrap_or(0),
+    )
+    .await?;
     Ok(Json(MessageList {
-        items: messages(found),
+        items: messages(arrived.messages),
+        typing: arrived.typing,
     }))
 }
 

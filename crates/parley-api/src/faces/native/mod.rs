@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dialogs;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod openapi;
 pub mod operator;
@@ -50,6 +51,7 @@ pub fn router() -> Router<Arc<Services>> {
             "/parley/v1/dialogs/{id}/messages",
             get(dialogs::messages_after).post(dialogs::send),
         )
+        .route("/parley/v1/dialogs/{id}/events", get(events::events))
         .route("/parley/v1/dialogs/{id}/files", post(files::upload))
         .route("/parley/v1/files/{id}", get(files::get))
         .route(

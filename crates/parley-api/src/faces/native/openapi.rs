@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::faces::native::{agents, auth, dialogs, files, operator, users};
+use crate::faces::native::{agents, auth, dialogs, events, files, operator, users};
 
 /// Where the document is served.
 pub const OPENAPI_PATH: &str = "/parley/v1/openapi.json";
@@ -24,7 +24,7 @@ pub const DOCS_PATH: &str = "/docs";
         auth::login, auth::refresh, auth::me,
         users::list, users::create,
         agents::create, agents::list, agents::get, agents::update_settings, agents::upload_scenario, agents::scenario,
-        dialogs::start, dialogs::list, dialogs::get, dialogs::send, dialogs::messages_after,
+        dialogs::start, dialogs::list, dialogs::get, dialogs::send, dialogs::messages_after, events::events,
         files::upload, files::get,
         operator::take, operator::message, operator::release,
     ),
