@@ -29,6 +29,9 @@ impl DialogService {
         else {
             return Ok(outcome);
         };
+        if open.delivered_at.is_some() {
+            return Ok(outcome);
+        }
         let Some(run) = self
             .store
             .claim_custom_delivery(company, &open.token_id, self.clock.now())
