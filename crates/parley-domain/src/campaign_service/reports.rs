@@ -1,0 +1,121 @@
+//! Call reports: each call with the agent's declared output variables as its dialog holds them
+//! now (Neuro.net statistics, report exports).
+//!
+//! A report row is one call attempt; its outputs are the dialog's current values, so every
+//! attempt of one dialog shows the same outputs (the last conversation's).
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use serde_json::Value;
+
+use super::CampaignService;
+use crate::agent::OutputVariable;
+use crate::auth::Principal;
+use crate::call::{Call, CallFilter};
+use crate::dialog::Dialog;
+use crate::error::Result;
+use crate::ids::{AgentId, CampaignId, CompanyId, DialogId, Ref};
+use crate::values::{Page, Paged};
+
+/// One call with what its dialog reports (the call carries the dialog's result when it ended).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallReport {
+    /// The call attempt.
+    pub call: Call,
+    /// The agent's declared output variables in declaration order, each with the dialog's
+    /// value (`null` when the dialog never set it).
+    pub outputs: Vec<(String, Value)>,
+}
+
+impl CampaignService {
+    /// Reports of the calls matching `filter`, oldest first.
+    pub async fn call_reports(
+        &self,
+        who: &Principal,
+        filter: &CallFilter,
+        page: Page,
+    ) -> Result<Paged<CallReport>> {
+        let calls = self.campaigns.calls(who.company_id, filter, page).await?;
+        Ok(Paged {
+            items: self.reports(who.company_id, calls.items).await?,
+            total: calls.total,
+        })
+    }
+
+    /// Reports of every call of a dialog, oldest first (empty before its first call).
+    pub async fn dialog_reports(
+        &self,
+        who: &Principal,
+        dialog: Ref<DialogId>,
+    ) -> Result<Vec<CallReport>> {
+        let dialog = self.store.dialog(who.company_id, dialog).await?;
+        let filter = CallFilter {
+            dialog_id: Some(dialog.id),
+            ..CallFilter::default()
+        };
+        let calls = self.all_calls(who.company_id, &filter).await?;
+        self.reports(who.company_id, calls).await
+    }
+
+    /// Reports of every call of a campaign's dialogs, oldest first.
+    pub async fn campaign_reports(
+        &self,
+        who: &Principal,
+        campaign: Ref<CampaignId>,
+    ) -> Result<Vec<CallReport>> {
+        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        let filter = CallFilter {
+            campaign_id: Some(campaign.id),
+            ..CallFilter::default()
+        };
+        let calls = self.all_calls(who.company_id, &filter).await?;
+        self.reports(who.company_id, calls).await
+    }
+
+    /// Every call matching `filter`, page by page.
+    async fn all_calls(&self, company: CompanyId, filter: &CallFilter) -> Result<Vec<Call>> {
+        let mut calls = Vec::new();
+        loop {
+            let page = Page::new(calls.len() as u64, Page::MAX_LIMIT)?;
+            let got = self.campaigns.calls(company, filter, page).await?;
+            let last = got.items.len() < Page::MAX_LIMIT as usize;
+            calls.extend(got.items);
+            if last || calls.len() as u64 >= got.total {
+                return Ok(calls);
+            }
+        }
+    }
+
+    /// Each call with its dialog (read once per dialog) and its agent's outputs (once per agent).
+    async fn reports(&self, company: CompanyId, calls: Vec<Call>) -> Result<Vec<CallReport>> {
+        let mut outputs: HashMap<AgentId, Vec<OutputVariable>> = HashMap::new();
+        let mut dialogs: HashMap<DialogId, Dialog> = HashMap::new();
+        let mut reports = Vec::with_capacity(calls.len());
+        for call in calls {
+            if let Entry::Vacant(slot) = outputs.entry(call.agent_id) {
+                slot.insert(self.store.output_variables(company, call.agent_id).await?);
+            }
+            if let Entry::Vacant(slot) = dialogs.entry(call.dialog_id) {
+                slot.insert(self.store.dialog(company, Ref::Id(call.dialog_id)).await?);
+            }
+            let (Some(declared), Some(dialog)) =
+                (outputs.get(&call.agent_id), dialogs.get(&call.dialog_id))
+            else {
+                continue;
+            };
+            let variables = dialog.state.variables();
+            reports.push(CallReport {
+                outputs: declared
+                    .iter()
+                    .map(|v| {
+                        let value = variables.get(&v.name).cloned().unwrap_or(Value::Null);
+                        (v.name.clone(), value)
+                    })
+                    .collect(),
+                call,
+            });
+        }
+        Ok(reports)
+    }
+}
