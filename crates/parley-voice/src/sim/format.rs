@@ -48,15 +48,23 @@ pub enum PersonaError {
     #[error("persona document: {0}")]
     Document(String),
     /// One persona's field is wrong.
-    #[error("persona `{persona}`: {field}: {message}")]
+    #[error("persona `{persona}`: {}{message}", field_prefix(.field))]
     Field {
         /// The persona's name (or `personas[i]` when it has none).
         persona: String,
-        /// The field, e.g. `replies[2].regex`.
+        /// The field, e.g. `replies[2].regex` (empty for the persona as a whole).
         field: String,
         /// What is wrong.
         message: String,
     },
+}
+
+fn field_prefix(field: &str) -> String {
+    if field.is_empty() {
+        String::new()
+    } else {
+        format!("{field}: ")
+    }
 }
 
 #[derive(Deserialize)]
@@ -144,29 +152,74 @@ fn default_operator_talk() -> [f64; 2] {
     [60.0, 300.0]
 }
 
-/// One text or a list of texts to draw from.
+/// One text or a list of texts to draw from (numbers and booleans are taken as their text).
 struct Texts(Vec<String>);
+
+/// One text.
+struct Text(String);
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Vec<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a text or a list of texts")
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(vec![text.to_owned()])
+    }
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Self::Value, E> {
+        Ok(vec![number.to_string()])
+    }
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Self::Value, E> {
+        Ok(vec![number.to_string()])
+    }
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Self::Value, E> {
+        Ok(vec![number.to_string()])
+    }
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(vec![value.to_string()])
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut texts = Vec::new();
+        while let Some(Text(text)) = seq.next_element()? {
+            texts.push(text);
+        }
+        Ok(texts)
+    }
+}
 
 impl<'de> Deserialize<'de> for Texts {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextsVisitor;
-        impl<'de> Visitor<'de> for TextsVisitor {
-            type Value = Texts;
+        deserializer.deserialize_any(TextVisitor).map(Texts)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = String;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a text or a list of texts")
+                f.write_str("a text")
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Texts, E> {
-                Ok(Texts(vec![text.to_owned()]))
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
+                Ok(text.to_owned())
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
-                let mut texts = Vec::new();
-                while let Some(text) = seq.next_element::<String>()? {
-                    texts.push(text);
-                }
-                Ok(Texts(texts))
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<String, E> {
+                Ok(number.to_string())
+            }
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<String, E> {
+                Ok(number.to_string())
+            }
+            fn visit_f64<E: de::Error>(self, number: f64) -> Result<String, E> {
+                Ok(number.to_string())
+            }
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<String, E> {
+                Ok(value.to_string())
             }
         }
-        deserializer.deserialize_any(TextsVisitor)
+        deserializer.deserialize_any(ScalarVisitor).map(Text)
     }
 }
 
@@ -230,11 +283,7 @@ fn name_persona(text: &str, error: &serde_yaml::Error) -> PersonaError {
     let (field, message) = field.split_once(": ").unwrap_or(("", field));
     PersonaError::Field {
         persona: name.unwrap_or_else(|| format!("personas[{index}]")),
-        field: if field.is_empty() {
-            "(persona)".into()
-        } else {
-            field.into()
-        },
+        field: field.into(),
         message: message.into(),
     }
 }
