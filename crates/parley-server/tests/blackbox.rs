@@ -1,6 +1,7 @@
 //! Black-box tests: the real `parley` binary on port 0 with a fresh data directory.
 
 mod support;
+mod vertex_story;
 
 use std::process::Command as StdCommand;
 
