@@ -89,7 +89,7 @@ impl SpeechRecorder {
         let spoken = if self.missing.load(Ordering::Relaxed) {
             None
         } else {
-            match self.speak(utterance).await {
+            match self.speak(utterance, limit).await {
                 Ok(samples) => Some(samples),
                 Err(error) => {
                     self.fallen_back(&error);
@@ -107,7 +107,9 @@ impl SpeechRecorder {
         })
     }
 
-    async fn speak(&self, utterance: &Utterance) -> Result<Vec<i16>, SpeakError> {
+    /// The utterance spoken, fitted into `limit` samples: speech a little longer is sped up (up
+    /// to 1.4 times), longer still is cut by `mix`.
+    async fn speak(&self, utterance: &Utterance, limit: usize) -> Result<Vec<i16>, SpeakError> {
         let text = utterance.text.trim_matches(|c: char| c == '[' || c == ']');
         // The semaphore is never closed.
         let _permit = self.permits.acquire().await.ok();
@@ -119,7 +121,14 @@ impl SpeechRecorder {
             self.timeout,
         )
         .await?;
-        Ok(audio::resample(&pcm, SAMPLE_RATE))
+        let speech = audio::trim(&pcm.samples);
+        let at_output_rate = speech.len() as f64 * f64::from(SAMPLE_RATE) / f64::from(pcm.rate);
+        let speed_up = (at_output_rate / limit.max(1) as f64).clamp(1.0, 1.4);
+        Ok(audio::resample_from(
+            speech,
+            f64::from(pcm.rate) * speed_up,
+            SAMPLE_RATE,
+        ))
     }
 
     fn fallen_back(&self, error: &SpeakError) {

@@ -69,13 +69,25 @@ pub(crate) fn read_wav(bytes: &[u8]) -> Result<Pcm, AudioError> {
     Err(AudioError::Wav("no data chunk"))
 }
 
-/// Resamples to `rate`: a short moving average against aliasing, then linear interpolation.
-pub(crate) fn resample(pcm: &Pcm, rate: u32) -> Vec<i16> {
-    if pcm.rate == rate || pcm.samples.is_empty() {
-        return pcm.samples.clone();
+/// Trims near-silence from both ends.
+pub(crate) fn trim(samples: &[i16]) -> &[i16] {
+    let loud = |s: &i16| s.unsigned_abs() > 200;
+    let start = samples.iter().position(loud).unwrap_or(samples.len());
+    let end = samples.iter().rposition(loud).map_or(start, |i| i + 1);
+    &samples[start..end]
+}
+
+/// Resamples `src`, taken to be at `from` samples a second (a higher `from` than the real rate
+/// speeds the audio up), to `rate`: a short moving average against aliasing, then linear
+/// interpolation.
+pub(crate) fn resample_from(src: &[i16], from: f64, rate: u32) -> Vec<i16> {
+    if src.is_empty() || !(from.is_finite() && from > 0.0) {
+        return Vec::new();
     }
-    let src = &pcm.samples;
-    let smoothed: Vec<f64> = if pcm.rate > rate {
+    if from == f64::from(rate) {
+        return src.to_vec();
+    }
+    let smoothed: Vec<f64> = if from > f64::from(rate) {
         (0..src.len())
             .map(|i| {
                 let a = f64::from(src[i.saturating_sub(1)]);
@@ -87,7 +99,7 @@ pub(crate) fn resample(pcm: &Pcm, rate: u32) -> Vec<i16> {
     } else {
         src.iter().map(|s| f64::from(*s)).collect()
     };
-    let step = f64::from(pcm.rate) / f64::from(rate);
+    let step = from / f64::from(rate);
     let out_len = (smoothed.len() as f64 / step).floor() as usize;
     (0..out_len)
         .map(|i| {

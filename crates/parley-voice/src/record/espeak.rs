@@ -54,12 +54,13 @@ pub(crate) fn voice(speaker: Speaker, text: &str) -> String {
     format!("{language}+{variant}")
 }
 
-/// Words per minute that fit `text` into `duration_ms`, within what sounds like speech.
+/// espeak-ng's speed (`-s`, words per minute) that fits `text` into `duration_ms`: it speaks
+/// about one character a second for every 11 words per minute, Russian and English alike.
 pub(crate) fn words_per_minute(text: &str, duration_ms: u64) -> u32 {
-    let words = text.split_whitespace().count().max(1) as f64;
-    let wpm = words * 60_000.0 / duration_ms.max(1) as f64;
-    // Clamped to espeak-ng's comfortable range before the cast.
-    wpm.clamp(130.0, 320.0) as u32
+    let chars = text.chars().count().max(1) as f64;
+    let per_second = chars * 1000.0 / duration_ms.max(1) as f64;
+    // Clamped to what still sounds like speech before the cast.
+    (per_second * 11.0).clamp(80.0, 400.0) as u32
 }
 
 /// Speaks `text` with the program at `program` and returns the audio at the program's rate.

@@ -169,16 +169,25 @@ fn streamed_wav_output_is_read_to_its_end() {
 
 #[test]
 fn resampling_keeps_the_length_in_time() {
-    let second = Pcm {
-        rate: 22_050,
-        samples: audio::tone(300.0, 22_050, 22_050),
-    };
-    let out = audio::resample(&second, 8_000);
+    let second = audio::tone(300.0, 22_050, 22_050);
+    let out = audio::resample_from(&second, 22_050.0, 8_000);
     assert!((7_999..=8_000).contains(&out.len()), "{}", out.len());
     let crossings = out.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
     assert!(
         (590..=610).contains(&crossings),
         "300 Hz stays 300 Hz: {crossings}"
+    );
+}
+
+#[test]
+fn trimming_drops_quiet_ends_only() {
+    assert_eq!(audio::trim(&[0, 5, 900, 0, -700, 3, 0]), &[900, 0, -700]);
+    assert!(audio::trim(&[0, 1, -1]).is_empty());
+    let sped_up = audio::resample_from(&[100; 1_400], 1_000.0 * 1.4, 1_000);
+    assert_eq!(
+        sped_up.len(),
+        1_000,
+        "1.4 s of audio played 1.4 times faster"
     );
 }
 
@@ -196,6 +205,7 @@ fn voices_follow_the_speaker_and_the_script() {
         espeak::voice(Speaker::Operator, "hi"),
         espeak::voice(Speaker::Bot, "hi")
     );
-    assert_eq!(espeak::words_per_minute("one two three", 1_000), 180);
-    assert_eq!(espeak::words_per_minute("one", 60_000), 130);
+    // 14 characters a second, the simulated line's pace, is about 154 words a minute.
+    assert_eq!(espeak::words_per_minute("Спасибо, пока!", 1_000), 154);
+    assert_eq!(espeak::words_per_minute("one", 60_000), 80);
 }
