@@ -97,6 +97,15 @@ fn the_builtin_personas_parse() {
 }
 
 #[test]
+fn the_readme_example_parses() {
+    let readme = include_str!("../../README.md");
+    let (_, rest) = readme.split_once("```yaml\n").unwrap();
+    let (yaml, _) = rest.split_once("```").unwrap();
+    let personas = Personas::from_yaml(yaml).unwrap();
+    assert_eq!(personas.get("cooperative").map(Persona::weight), Some(30.0));
+}
+
+#[test]
 fn persona_documents_are_checked_field_by_field() {
     let persona =
         |body: &str| format!("format: parley.personas/v1\npersonas:\n  - name: ann\n{body}");
