@@ -10,11 +10,13 @@ mod leg;
 mod persona;
 #[cfg(test)]
 mod tests;
+mod texts;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use parley_domain::call::Responder;
 use parley_domain::dialer::Outcome;
 use parley_domain::ids::Uuid;
 use parley_domain::line::{DialRequest, Dialed, Line};
@@ -124,9 +126,9 @@ impl Line for SimLine {
             _ => return Ok(Dialed::NotConnected { outcome, ring }),
         };
         let responder = if machine {
-            parley_domain::call::Responder::AnsweringMachine
+            Responder::AnsweringMachine
         } else {
-            parley_domain::call::Responder::Human
+            Responder::Human
         };
         let leg = SimLeg::answered(persona, rng, self.scale, machine);
         Ok(Dialed::Answered {
