@@ -22,7 +22,7 @@ use super::{
 use crate::agent::{Agent, TimeSlot};
 use crate::call::{Call, NewCall, Responder, Tariff};
 use crate::campaign::{Campaign, Claim, Release};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{AgentId, CampaignId, CompanyId, Ref};
 use crate::line::{DialRequest, Dialed, Line};
 use crate::ports::{CampaignStore, Clock, Store};
@@ -199,8 +199,15 @@ impl Dialer {
         Ok(drained.len())
     }
 
-    /// Places the call of `claim`, talks it through and records it.
+    /// Places the call of `claim`, talks it through and records it. A claim whose lease ran out
+    /// is refused without dialing (`Conflict`): another node records that attempt.
     pub async fn place(&self, claim: Claim) -> Result<Call> {
+        if self.clock.now() >= claim.lease_until {
+            return Err(Error::conflict(format!(
+                "the lease on call {} ran out before it was dialed; another node records the attempt",
+                claim.call_uuid
+            )));
+        }
         let mut contexts = HashMap::new();
         let context = self.context(&mut contexts, &claim).await?;
         let company = claim.entry.company_id;
