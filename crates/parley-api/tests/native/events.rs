@@ -92,14 +92,33 @@ async fn operator_writes(app: &TestApp, id: i64, text: &str) {
 #[tokio::test]
 async fn long_poll_answers_when_a_message_arrives() {
     let app = TestApp::new().await;
-    let (id, last) = waiting_for_operator(&app).await;
+    let (id, _) = waiting_for_operator(&app).await;
+    let token = app.tokens.operator.clone();
+    let take = app
+        .post(
+            &format!("/parley/v1/dialogs/{id}/operator/take"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    let last = take.ok(200)["messages"].as_array().unwrap().last().unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/parley/v1/dialogs/{id}/messages?after={last}");
 
     let now = app.get(&path, &app.tokens.api).await;
     insta::assert_json_snapshot!("poll_nothing_yet", now.snap());
 
+    // The poll waits (or, if it starts late, finds the message at once): one message either way.
     let waiting = spawn_get(&app, format!("{path}&wait=25"), app.tokens.api.clone());
-    operator_writes(&app, id, "Здравствуйте, я Мария.").await;
+    let wrote = app
+        .post(
+            &format!("/parley/v1/dialogs/{id}/operator/messages"),
+            Some(&token),
+            json!({ "text": "Здравствуйте, я Мария." }),
+        )
+        .await;
+    wrote.ok(200);
     let (status, body) = tokio::time::timeout(PROMPTLY, waiting)
         .await
         .expect("the long-poll answered when the message arrived")
