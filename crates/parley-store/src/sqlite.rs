@@ -20,8 +20,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::{Mutex, MutexGuard};
 
-pub(crate) use self::group_commit::QueuedTurn;
 use self::group_commit::TurnWriter;
+pub(crate) use self::group_commit::{QueuedTurn, save_in_transaction};
 use crate::turns::Saved;
 
 static MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -3,10 +3,11 @@
 //! data-modifying CTEs; SQLite: one transaction shared with the turns queued at the same moment,
 //! see `sqlite::group_commit`).
 
+use chrono::{DateTime, Utc};
 use parley_domain::dialog::{Dialog, DialogUpdate, Message, NewAnswer, NewMessage};
 use parley_domain::ids::{CompanyId, DialogId, MessageId, Uuid};
 use parley_domain::{Error, ErrorKind, Result};
-use sqlx::{AssertSqlSafe, FromRow, Row};
+use sqlx::{AssertSqlSafe, FromRow, PgConnection, Row};
 
 use crate::dialog_rows::{DialogRow, buttons_to_json, dialog_cols};
 use crate::sqlite::QueuedTurn;
@@ -168,6 +169,61 @@ pub(crate) struct TurnParams<'a> {
     pub(crate) values: Vec<String>,
 }
 
+/// A turn's parameters, with new message UUIDs, stamped `now`. `Invalid` when the turn is too
+/// large for one statement.
+pub(crate) fn turn_params<'a>(
+    company: CompanyId,
+    dialog: DialogId,
+    expected_version: i64,
+    update: &'a DialogUpdate,
+    messages: &'a [NewMessage],
+    answers: &'a [NewAnswer],
+    now: DateTime<Utc>,
+) -> Result<TurnParams<'a>> {
+    let params = UPDATE_PARAMS + MESSAGE_PARAMS * messages.len() + ANSWER_PARAMS * answers.len();
+    if params > MAX_PARAMS {
+        return Err(Error::invalid(format!(
+            "a turn of {} messages and {} answers is too large to save at once",
+            messages.len(),
+            answers.len()
+        )));
+    }
+    let at = Ts::from(now);
+    Ok(TurnParams {
+        company,
+        dialog,
+        expected_version,
+        update,
+        state: serde_json::to_string(&update.state)
+            .map_err(|e| Error::internal("encoding a dialog state", e))?,
+        at,
+        ended_at: update.status.is_final().then_some(at),
+        messages: messages
+            .iter()
+            .map(|message| Prepared {
+                uuid: Uuid::now_v7(),
+                buttons: buttons_to_json(&message.buttons),
+                message,
+            })
+            .collect(),
+        answers,
+        values: answers.iter().map(|a| a.answer.to_string()).collect(),
+    })
+}
+
+/// Saves one turn on a PostgreSQL connection (in one statement; inside the caller's transaction
+/// when it opened one).
+pub(crate) async fn save_on_postgres(
+    conn: &mut PgConnection,
+    p: &TurnParams<'_>,
+) -> Result<Saved, sqlx::Error> {
+    let sql = postgres_sql(p.messages.len(), p.answers.len());
+    let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), p)
+        .fetch_all(conn)
+        .await?;
+    Ok(read_rows!(rows))
+}
+
 impl SqlStore {
     pub(crate) async fn save_turn_atomically(
         &self,
@@ -178,37 +234,16 @@ impl SqlStore {
         messages: &[NewMessage],
         answers: &[NewAnswer],
     ) -> Result<(Dialog, Vec<Message>)> {
-        let params =
-            UPDATE_PARAMS + MESSAGE_PARAMS * messages.len() + ANSWER_PARAMS * answers.len();
-        if params > MAX_PARAMS {
-            return Err(Error::invalid(format!(
-                "a turn of {} messages and {} answers is too large to save at once",
-                messages.len(),
-                answers.len()
-            )));
-        }
         let now = self.now();
-        let at = Ts::from(now);
-        let p = TurnParams {
+        let p = turn_params(
             company,
             dialog,
             expected_version,
             update,
-            state: serde_json::to_string(&update.state)
-                .map_err(|e| Error::internal("encoding a dialog state", e))?,
-            at,
-            ended_at: update.status.is_final().then_some(at),
-            messages: messages
-                .iter()
-                .map(|message| Prepared {
-                    uuid: Uuid::now_v7(),
-                    buttons: buttons_to_json(&message.buttons),
-                    message,
-                })
-                .collect(),
+            messages,
             answers,
-            values: answers.iter().map(|a| a.answer.to_string()).collect(),
-        };
+            now,
+        )?;
 
         let saved: Result<Saved, sqlx::Error> = match &self.backend {
             Backend::Sqlite(db) => match QueuedTurn::encode(&p) {
@@ -217,11 +252,8 @@ impl SqlStore {
             },
             Backend::Postgres { pool } => {
                 async {
-                    let sql = postgres_sql(messages.len(), answers.len());
-                    let rows = bind_turn!(sqlx::query(AssertSqlSafe(sql)), &p)
-                        .fetch_all(pool)
-                        .await?;
-                    Ok(read_rows!(rows))
+                    let mut conn = pool.acquire().await?;
+                    save_on_postgres(&mut conn, &p).await
                 }
                 .await
             }

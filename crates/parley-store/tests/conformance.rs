@@ -15,6 +15,8 @@
 
 mod conformance {
     pub mod agents;
+    pub mod campaigns;
+    pub mod claims;
     pub mod custom_runs;
     pub mod dialogs;
     pub mod directory;
@@ -25,6 +27,7 @@ mod conformance {
     pub mod turn_batches;
     pub mod turn_payloads;
     pub mod turns;
+    pub mod uploads;
     pub mod variables;
 }
 
@@ -109,6 +112,28 @@ cases! {
         large_turns_keep_message_order,
         json_values_round_trip,
         concurrent_turns_each_get_their_own_answer,
+    ],
+    campaigns: [
+        campaigns_round_trip_every_setting,
+        campaigns_are_invisible_to_other_companies,
+        enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids,
+        a_completed_campaign_reopens_when_a_contact_is_queued,
+        queue_lists_filter_and_page,
+        remove_waiting_takes_only_waiting_entries_of_the_agent,
+        do_not_call_lists_round_trip,
+    ],
+    uploads: [
+        uploads_stage_rows_and_queue_chunks_with_results,
+    ],
+    claims: [
+        claims_take_the_oldest_due_entries_within_the_channel_limit,
+        paused_and_unstarted_campaigns_are_not_claimed,
+        releases_need_the_claim_and_keep_the_history,
+        expired_claims_are_re_leased_to_the_taker,
+        finish_call_records_the_call_and_the_turn_together,
+        drained_campaigns_have_nothing_left_to_dial,
+        claims_flag_numbers_on_the_do_not_call_list,
+        concurrent_claims_never_overlap_or_exceed_the_limit,
     ],
     turn_batches: [
         concurrent_turns_on_many_dialogs_all_land,

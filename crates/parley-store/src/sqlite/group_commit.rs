@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use parley_domain::ids::Uuid;
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{FromRow, Row, Sqlite, SqliteConnection};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -41,8 +41,15 @@ const MAX_BYTES: usize = 1 << 20;
 /// answers, each a JSON array of objects (see `UpdateJson`, `MessageJson`, `AnswerJson`). Returns
 /// one row per updated dialog and one row with the new messages as `[[id, "HEX UUID"], …]` (the
 /// rows just inserted: consecutive ids on the single writer).
-const BATCH_SQL: &str = concat!(
-    "BEGIN IMMEDIATE; ",
+const BATCH_SQL: &str = concat!("BEGIN IMMEDIATE; ", turn_sql!(), "COMMIT;");
+
+/// The statements of [`BATCH_SQL`] without its transaction, for a turn saved inside a larger
+/// transaction (a call's dialog turn, saved with the call record).
+const TURN_SQL: &str = turn_sql!();
+
+/// The batch's statements (see [`BATCH_SQL`]), each ending in `; `.
+macro_rules! turn_sql {
+    () => { concat!(
     "UPDATE dialogs SET agent_id = t.value ->> 'agent', scenario_version = t.value ->> 'scenario_version', ",
     "status = t.value ->> 'status', state = t.value ->> 'state', result = t.value ->> 'result', ",
     "operator_id = t.value ->> 'operator', error = t.value ->> 'error', version = version + 1, ",
@@ -63,9 +70,10 @@ const BATCH_SQL: &str = concat!(
     "SELECT a.value ->> 'dialog', a.value ->> 'variable', a.value ->> 'question', a.value ->> 'kind', ",
     "a.value ->> 'answer', a.value ->> 'at' ",
     "FROM json_each($3) AS a WHERE EXISTS (SELECT 1 FROM dialogs d ",
-    "WHERE d.id = a.value ->> 'dialog' AND d.last_turn = a.value ->> 'token') ORDER BY a.key; ",
-    "COMMIT;"
-);
+    "WHERE d.id = a.value ->> 'dialog' AND d.last_turn = a.value ->> 'token') ORDER BY a.key; "
+    ) };
+}
+use turn_sql;
 
 /// A dialog update, an element of `$1`.
 #[derive(Serialize)]
@@ -326,6 +334,39 @@ fn reply(batch: Vec<Job>, answers: Vec<Answer>) {
 
 /// Runs `BATCH_SQL` for `turns`: the rows it returned, or its error (after rolling back).
 async fn execute(slot: &mut Slot, turns: &[&QueuedTurn]) -> Result<Vec<SqliteRow>, sqlx::Error> {
+    let query = bind_turns(sqlx::query(BATCH_SQL), turns);
+    slot.in_batch = true;
+    match query.fetch_all(slot.conn()?).await {
+        Ok(rows) => {
+            slot.in_batch = false;
+            Ok(rows)
+        }
+        Err(err) => {
+            slot.recover().await;
+            Err(err)
+        }
+    }
+}
+
+/// Saves one turn on `conn`, inside the transaction its caller opened (and commits or rolls
+/// back): the updated dialog (none when the version check failed) and the new message ids.
+pub(crate) async fn save_in_transaction(
+    conn: &mut SqliteConnection,
+    turn: &QueuedTurn,
+) -> Result<Saved, sqlx::Error> {
+    let rows = bind_turns(sqlx::query(TURN_SQL), &[turn])
+        .fetch_all(conn)
+        .await?;
+    split(&[turn], &rows)
+        .pop()
+        .unwrap_or_else(|| Ok((None, Vec::new())))
+}
+
+/// Binds the batch's three JSON arrays.
+fn bind_turns<'q>(
+    query: sqlx::query::Query<'q, Sqlite, SqliteArguments>,
+    turns: &[&QueuedTurn],
+) -> sqlx::query::Query<'q, Sqlite, SqliteArguments> {
     let array = |part: fn(&QueuedTurn) -> &str| {
         let mut json = String::from("[");
         for text in turns
@@ -341,21 +382,10 @@ async fn execute(slot: &mut Slot, turns: &[&QueuedTurn]) -> Result<Vec<SqliteRow
         json.push(']');
         json
     };
-    let query = sqlx::query(BATCH_SQL)
+    query
         .bind(array(|turn| &turn.update))
         .bind(array(|turn| &turn.messages))
-        .bind(array(|turn| &turn.answers));
-    slot.in_batch = true;
-    match query.fetch_all(slot.conn()?).await {
-        Ok(rows) => {
-            slot.in_batch = false;
-            Ok(rows)
-        }
-        Err(err) => {
-            slot.recover().await;
-            Err(err)
-        }
-    }
+        .bind(array(|turn| &turn.answers))
 }
 
 /// Each turn's answer from the batch's rows: its dialog (if its update matched) and its messages'
