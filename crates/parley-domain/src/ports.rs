@@ -13,9 +13,6 @@ use chrono::{DateTime, Utc};
 use crate::agent::{
     Agent, AgentSettings, Credential, InputVariable, NewAgent, OutputKind, OutputVariable, TimeSlot,
 };
-use crate::dialog::{
-    Answer, Dialog, DialogFilter, DialogUpdate, Message, NewAnswer, NewDialog, NewMessage,
-};
 use crate::call::{Call, CallFilter, NewCall};
 use crate::campaign::{
     Campaign, CampaignFilter, CampaignState, Claim, NewCampaign, NewQueued, QueueCounts,
@@ -23,6 +20,9 @@ use crate::campaign::{
 };
 use crate::custom_block::{CustomRun, NewCustomRun};
 use crate::dialer::PhoneNumber;
+use crate::dialog::{
+    Answer, Dialog, DialogFilter, DialogUpdate, Message, NewAnswer, NewDialog, NewMessage,
+};
 use crate::directory::{Company, Credentials, NewUser, RefreshRecord, User};
 use crate::error::Result;
 use crate::file::{FileMeta, NewFile};
@@ -349,8 +349,7 @@ pub trait CampaignStore: Send + Sync {
     /// An upload by its UUID.
     async fn upload(&self, company: CompanyId, task: Uuid) -> Result<UploadTask>;
     /// What became of each row, in row order.
-    async fn upload_results(&self, company: CompanyId, task: Uuid)
-    -> Result<Vec<UploadRowResult>>;
+    async fn upload_results(&self, company: CompanyId, task: Uuid) -> Result<Vec<UploadRowResult>>;
 
     /// Queue entries matching `filter`, in queue order.
     async fn queue_entries(
@@ -407,11 +406,19 @@ pub trait CampaignStore: Send + Sync {
     /// A call by id or UUID.
     async fn call(&self, company: CompanyId, call: Ref<CallId>) -> Result<Call>;
     /// Calls matching `filter`, oldest first.
-    async fn calls(&self, company: CompanyId, filter: &CallFilter, page: Page)
-    -> Result<Paged<Call>>;
+    async fn calls(
+        &self,
+        company: CompanyId,
+        filter: &CallFilter,
+        page: Page,
+    ) -> Result<Paged<Call>>;
     /// Stores a call's rendered recording (replacing any).
-    async fn save_recording(&self, company: CompanyId, call: CallId, recording: &Recording)
-    -> Result<()>;
+    async fn save_recording(
+        &self,
+        company: CompanyId,
+        call: CallId,
+        recording: &Recording,
+    ) -> Result<()>;
     /// A call's stored recording, if one was rendered.
     async fn recording(&self, company: CompanyId, call: CallId) -> Result<Option<Recording>>;
 
