@@ -17,6 +17,14 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use serde_json::{Value, json};
 
+/// Prints a progress line (this tool's whole output is its report).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Outbound campaign benchmark for Parley.
 #[derive(Debug, Parser)]
 struct Args {
@@ -92,7 +100,7 @@ async fn main() -> Result<()> {
         .map(|i| json!({ "msisdn": 79_000_000_000_u64 + i, "client_name": format!("Load {i}") }))
         .collect();
     let body = serde_json::to_vec(&rows)?;
-    println!(
+    say!(
         "uploading {} contacts ({:.1} MB)",
         args.rows,
         body.len() as f64 / 1e6
@@ -113,7 +121,7 @@ async fn main() -> Result<()> {
         bail!("the upload was refused: {status} {reply}");
     }
     let accepted = started.elapsed();
-    println!("accepted after {:.2} s", accepted.as_secs_f64());
+    say!("accepted after {:.2} s", accepted.as_secs_f64());
     let task = reply["task_uuid"]
         .as_str()
         .context("no task_uuid")?
@@ -133,7 +141,7 @@ async fn main() -> Result<()> {
             .json()
             .await?;
         if state["state"] == "SUCCESS" {
-            println!(
+            say!(
                 "all queued after {:.2} s ({})",
                 started.elapsed().as_secs_f64(),
                 state["info"]
@@ -180,13 +188,13 @@ async fn main() -> Result<()> {
             previous = (now, count);
         }
         if last_print.elapsed() >= Duration::from_secs(2) {
-            println!("  {count} calls");
+            say!("  {count} calls");
             last_print = now;
         }
         if count >= args.rows {
             let (t0, c0) = first.unwrap_or((started, 0));
             let seconds = (now - t0).as_secs_f64().max(1e-3);
-            println!(
+            say!(
                 "{count} calls completed; {:.0} calls/s on average since the first, peak {:.0}/s over 1 s",
                 (count - c0) as f64 / seconds,
                 peak
