@@ -254,7 +254,12 @@ mod tests {
         s.recall_count = 12_345_678;
         assert!(s.validate().is_ok(), "any recall count is accepted");
         s.total_channel_limit = 10_001;
-        assert!(s.validate().unwrap_err().message().contains("channel limits"));
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .message()
+                .contains("channel limits")
+        );
     }
 
     #[test]

@@ -86,7 +86,7 @@ const LOCK_STRIPES: usize = 256;
 /// Runs dialogs.
 pub struct DialogService {
     store: Arc<dyn Store>,
-    runner: TurnRunner,
+    runner: Arc<TurnRunner>,
     recent: RecentDialogs,
     locks: Vec<Arc<Mutex<()>>>,
     clock: Arc<dyn Clock>,
@@ -111,14 +111,14 @@ impl DialogService {
     ) -> Self {
         let custom = Arc::new(CustomBlocks::new(Arc::clone(&store), Arc::clone(&clock)));
         let notifier = Arc::new(DialogNotifier::default());
-        let runner = TurnRunner::new(
+        let runner = Arc::new(TurnRunner::new(
             Arc::clone(&store),
             Arc::clone(&clock),
             Arc::clone(&http),
             scenarios,
             Arc::clone(&custom),
             Arc::clone(&notifier),
-        );
+        ));
         Self {
             store,
             runner,
@@ -131,6 +131,11 @@ impl DialogService {
                 .map(|_| Arc::new(Mutex::new(())))
                 .collect(),
         }
+    }
+
+    /// The turn runner, shared with the dialer so calls run scenarios exactly as chats do.
+    pub(crate) fn runner(&self) -> Arc<TurnRunner> {
+        Arc::clone(&self.runner)
     }
 
     async fn lock(&self, dialog: DialogId) -> OwnedMutexGuard<()> {

@@ -10,6 +10,7 @@ pub mod agent_service;
 pub mod auth;
 pub mod call;
 pub mod campaign;
+pub mod campaign_service;
 pub mod custom_block;
 pub mod dialer;
 pub mod dialog;

@@ -456,8 +456,14 @@ pub struct QueueFilter {
 }
 
 /// Everything the domain stores.
-pub trait Store: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + 'static {}
-impl<T: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + 'static> Store for T {}
+pub trait Store:
+    DirectoryStore + AgentStore + DialogStore + CustomBlockStore + CampaignStore + 'static
+{
+}
+impl<T> Store for T where
+    T: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + CampaignStore + 'static
+{
+}
 
 /// The current time. Tests use a manual clock.
 pub trait Clock: Send + Sync + 'static {

@@ -198,7 +198,11 @@ impl TurnRunner {
     ) -> Result<()> {
         let company = dialog.company_id;
         let mut scenario = self
-            .scenario(company, pending.update.agent_id, pending.update.scenario_version)
+            .scenario(
+                company,
+                pending.update.agent_id,
+                pending.update.scenario_version,
+            )
             .await?;
         let mut next = first;
         let (mut hops, mut calls) = (0, 0);

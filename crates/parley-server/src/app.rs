@@ -5,7 +5,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use parley_domain::Services;
 use parley_domain::ports::{Clock, Store, SystemClock};
+use parley_domain::services::Telephony;
 use parley_store::SqlStore;
+use parley_voice::{Personas, SimLine, SpeechRecorder, TimeScale};
 
 use crate::config::Config;
 use crate::http_out::ReqwestOut;
@@ -37,11 +39,30 @@ impl App {
         );
         let http = Arc::new(ReqwestOut::new()?);
         let dyn_store: Arc<dyn Store> = store.clone();
-        let services = Services::new(dyn_store, clock, http)
+        let services = Services::new(dyn_store, clock, http, telephony(config)?)
             .await
             .map_err(|e| anyhow::anyhow!(e.chain()))?;
         Ok(Self { store, services })
     }
+}
+
+/// The embedded simulated line with the configured personas and speed, and espeak-ng recordings.
+fn telephony(config: &Config) -> Result<Telephony> {
+    let personas = match &config.personas {
+        Some(path) => Personas::load(path).with_context(|| {
+            format!(
+                "cannot use the personas file {}; fix it or leave --personas out for the built-in callees",
+                path.display()
+            )
+        })?,
+        None => Personas::builtin(),
+    };
+    // Each run draws other callers' behaviour; a call's own draws are fixed by its UUID.
+    let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+    Ok(Telephony {
+        line: Arc::new(SimLine::new(personas, TimeScale(config.time_scale), seed)),
+        recorder: Arc::new(SpeechRecorder::new()),
+    })
 }
 
 /// A database URL without its password, for messages.

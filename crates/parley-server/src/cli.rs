@@ -86,7 +86,8 @@ pub enum BotCommand {
 /// Settings shared by commands that open the data: a config file, then environment, then flags.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
-    /// A TOML file with any of: data_dir, host, port, database_url, body_limit, log.
+    /// A TOML file with any of: data_dir, host, port, database_url, body_limit, log, dialer,
+    /// node, time_scale, personas.
     #[arg(long, env = "PARLEY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Data directory (SQLite database, demo.json).
@@ -107,6 +108,18 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `parley=debug`.
     #[arg(long, env = "PARLEY_LOG")]
     pub log: Option<String>,
+    /// Whether this node dials outbound campaigns (true or false).
+    #[arg(long, env = "PARLEY_DIALER")]
+    pub dialer: Option<bool>,
+    /// This node's name in dialer leases (default: host name and process id).
+    #[arg(long, env = "PARLEY_NODE")]
+    pub node: Option<String>,
+    /// Simulated line speed: 1 real time, 0.1 ten times faster, 0 no waiting.
+    #[arg(long, env = "PARLEY_TIME_SCALE")]
+    pub time_scale: Option<f64>,
+    /// Personas file (YAML) for the simulated line's callees.
+    #[arg(long, env = "PARLEY_PERSONAS")]
+    pub personas: Option<PathBuf>,
 }
 
 impl Settings {
@@ -123,6 +136,10 @@ impl Settings {
             database_url: self.database_url.clone(),
             body_limit: self.body_limit,
             log: self.log.clone(),
+            dialer: self.dialer,
+            node: self.node.clone(),
+            time_scale: self.time_scale,
+            personas: self.personas.clone(),
         }))
     }
 }

@@ -19,6 +19,14 @@ pub struct Config {
     pub body_limit: usize,
     /// `tracing` filter, e.g. `info` or `parley=debug`.
     pub log: String,
+    /// Whether this node dials outbound campaigns.
+    pub dialer: bool,
+    /// This node's name in dialer leases (unique per running process).
+    pub node: String,
+    /// The simulated line's speed: 1 = real time, 0.1 = ten times faster, 0 = no waiting.
+    pub time_scale: f64,
+    /// A personas file for the simulated line; the built-in mix when `None`.
+    pub personas: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -29,8 +37,22 @@ impl Default for Config {
             database_url: None,
             body_limit: 1024 * 1024,
             log: "info".to_owned(),
+            dialer: true,
+            node: default_node(),
+            time_scale: 1.0,
+            personas: None,
         }
     }
+}
+
+/// `<host>-<pid>`: unique among the processes sharing one database.
+fn default_node() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "parley".to_owned());
+    format!("{host}-{}", std::process::id())
 }
 
 /// The same settings as they may appear in a file, flags or environment: all optional.
@@ -49,6 +71,14 @@ pub struct Layer {
     pub body_limit: Option<usize>,
     /// See [`Config::log`].
     pub log: Option<String>,
+    /// See [`Config::dialer`].
+    pub dialer: Option<bool>,
+    /// See [`Config::node`].
+    pub node: Option<String>,
+    /// See [`Config::time_scale`].
+    pub time_scale: Option<f64>,
+    /// See [`Config::personas`].
+    pub personas: Option<PathBuf>,
 }
 
 impl Layer {
@@ -74,6 +104,10 @@ impl Layer {
             database_url: over.database_url.or(self.database_url),
             body_limit: over.body_limit.or(self.body_limit),
             log: over.log.or(self.log),
+            dialer: over.dialer.or(self.dialer),
+            node: over.node.or(self.node),
+            time_scale: over.time_scale.or(self.time_scale),
+            personas: over.personas.or(self.personas),
         }
     }
 }
@@ -93,6 +127,16 @@ impl Config {
                 "database URL must start with postgres:// (or sqlite:); leave it unset to use SQLite in the data directory"
             );
         }
+        let time_scale = layer.time_scale.unwrap_or(defaults.time_scale);
+        if !(0.0..=100.0).contains(&time_scale) {
+            anyhow::bail!(
+                "time_scale must be between 0 (no waiting) and 100; 1 is real time, 0.1 ten times faster"
+            );
+        }
+        let node = layer
+            .node
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(defaults.node);
         Ok(Config {
             data_dir: layer.data_dir.unwrap_or(defaults.data_dir),
             listen: SocketAddr::new(
@@ -102,6 +146,10 @@ impl Config {
             database_url,
             body_limit: layer.body_limit.unwrap_or(defaults.body_limit),
             log: layer.log.unwrap_or(defaults.log),
+            dialer: layer.dialer.unwrap_or(defaults.dialer),
+            node,
+            time_scale,
+            personas: layer.personas,
         })
     }
 

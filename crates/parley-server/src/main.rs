@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod demo;
 mod http_out;
+mod runners;
 mod serve;
 
 use std::io::{IsTerminal, Write};

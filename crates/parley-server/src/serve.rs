@@ -1,13 +1,19 @@
-//! `parley serve`: HTTP on the configured address until Ctrl-C or SIGTERM, then a graceful stop.
+//! `parley serve`: HTTP on the configured address and the background runners (uploads, the
+//! dialer) until Ctrl-C or SIGTERM, then a graceful stop.
 
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
+use parley_domain::dialer::DialerConfig;
+
 use crate::app::App;
 use crate::config::Config;
 use crate::demo;
+use crate::runners::Runners;
 
 /// Runs the server.
 pub async fn run(config: Config, with_demo: bool) -> Result<()> {
@@ -30,6 +36,11 @@ pub async fn run(config: Config, with_demo: bool) -> Result<()> {
         body_limit: config.body_limit,
     };
     let router = parley_api::router_with(app.services.clone(), options);
+    let dialer = config.dialer.then(|| {
+        tracing::info!(node = %config.node, time_scale = config.time_scale, "dialing on the simulated line");
+        Arc::new(app.services.dialer(DialerConfig::new(config.node.clone())))
+    });
+    let runners = Runners::start(app.services.clone(), dialer);
     crate::say(&format!("Parley listening on http://{address}"));
     if let Some(facts) = &demo_facts {
         crate::say(&demo::instructions(facts, address, &config.data_dir));
@@ -43,6 +54,7 @@ pub async fn run(config: Config, with_demo: bool) -> Result<()> {
     .await
     .context("the HTTP server stopped with an error")?;
     tracing::info!("shutting down");
+    runners.stop().await;
     app.store.close().await;
     Ok(())
 }

@@ -18,13 +18,23 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chrono::DateTime;
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
-use parley_domain::Services;
+use parley_domain::agent::{Agent, AgentSettings};
+use parley_domain::call::Call;
+use parley_domain::campaign::{Campaign, UploadRow};
+use parley_domain::campaign_service::CampaignSpec;
+use parley_domain::dialer::{Dialer, DialerConfig};
 use parley_domain::directory_service::CreateUser;
+use parley_domain::ids::Ref;
 use parley_domain::ports::{Clock, HttpOut, ManualClock, OutboundRequest, OutboundResponse};
+use parley_domain::services::Telephony;
+use parley_domain::values::Channel;
 use parley_domain::values::Role;
+use parley_domain::{Principal, Services};
 use parley_store::SqlStore;
+use parley_voice::{Personas, SimLine, SpeechRecorder, TimeScale};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -251,7 +261,7 @@ impl TestApp {
         };
         let store = Arc::new(store);
         let http = Arc::new(FakeHttp::default());
-        let services = Services::new(store.clone(), dyn_clock, http.clone())
+        let services = Services::new(store.clone(), dyn_clock, http.clone(), telephony())
             .await
             .unwrap();
 
@@ -303,7 +313,7 @@ impl TestApp {
     /// A second node: its own services and router over the same database (tokens work on both).
     pub async fn second_node(&self) -> TestApp {
         let clock: Arc<dyn Clock> = self.clock.clone();
-        let services = Services::new(self.store.clone(), clock, self.http.clone())
+        let services = Services::new(self.store.clone(), clock, self.http.clone(), telephony())
             .await
             .unwrap();
         TestApp {
@@ -456,4 +466,164 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
         .rsplit_once('/')
         .map_or(admin_url, |(base, _)| base);
     format!("{base}/{name}")
+}
+
+/// The simulated line at time scale 0 with [`TEST_PERSONAS`] (seed fixed: runs repeat), and
+/// espeak-ng recordings.
+pub fn telephony() -> Telephony {
+    Telephony {
+        line: Arc::new(SimLine::new(
+            Personas::from_yaml(TEST_PERSONAS).unwrap(),
+            TimeScale::INSTANT,
+            7,
+        )),
+        recorder: Arc::new(SpeechRecorder::new()),
+    }
+}
+
+/// The callees of the simulated line in tests, one per behaviour, picked by the dialog variable
+/// `persona` (`cooperative` when none is named).
+pub const TEST_PERSONAS: &str = r#"format: parley.personas/v1
+personas:
+  - name: cooperative
+    weight: 1
+    outcomes: { answered: 1 }
+    think: [0.5, 0.5]
+    replies:
+      - { keywords: [good time], say: "yes" }
+      - { keywords: ["1 to 5"], say: "5" }
+    default: { say: "yes" }
+  - name: voicemail
+    weight: 0
+    outcomes: { answering_machine: 1 }
+    voicemail: Leave a message after the tone.
+  - name: always_busy
+    weight: 0
+    outcomes: { busy: 1 }
+  - name: never_answers
+    weight: 0
+    outcomes: { no_answer: 1 }
+  - name: silent
+    weight: 0
+    outcomes: { answered: 1 }
+"#;
+
+/// A voice scenario: asks whether it is a good time, then a rating, then says goodbye.
+pub const CALL_SURVEY: &str = r#"format: parley.scenario/v1
+name: Call survey
+inputs:
+  - name: client_name
+    default: there
+outputs:
+  - { name: rating, type: number, cell: 1 }
+entry_points:
+  main: hello
+blocks:
+  hello:
+    id: 1
+    ask: "Hello {{ client_name }}, is it a good time to talk?"
+    type: yes_no
+    var: good_time
+    no_input_timeout_ms: 3000
+    retries: 1
+    on_fail: bye
+    next: rate
+  rate:
+    id: 2
+    ask: Please rate us from 1 to 5.
+    type: number
+    min: 1
+    max: 5
+    var: rating
+    no_input_timeout_ms: 3000
+    retries: 1
+    on_fail: bye
+    next: bye
+  bye:
+    id: 3
+    say: Thank you, goodbye.
+    next: done
+  done:
+    id: 4
+    end: finished
+"#;
+
+/// A contact for the test line: `phone`, played by `persona`.
+pub fn contact(phone: &str, persona: &str) -> UploadRow {
+    UploadRow {
+        phone: phone.to_owned(),
+        entry: None,
+        variables: [("persona".to_owned(), json!(persona))]
+            .into_iter()
+            .collect(),
+        external_id: None,
+    }
+}
+
+impl TestApp {
+    /// Company A's admin, as services see it.
+    pub fn admin(&self) -> Principal {
+        self.services.auth.authenticate(&self.tokens.admin).unwrap()
+    }
+
+    /// Company B's admin.
+    pub fn other_admin(&self) -> Principal {
+        self.services.auth.authenticate(&self.tokens.other).unwrap()
+    }
+
+    /// The test clock's time.
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A voice agent of company A running [`CALL_SURVEY`] and a running campaign of it.
+    pub async fn voice_campaign(&self) -> (Agent, Campaign) {
+        self.voice_campaign_with(|_| {}).await
+    }
+
+    /// [`TestApp::voice_campaign`] with the agent's settings changed by `change`.
+    pub async fn voice_campaign_with(
+        &self,
+        change: impl FnOnce(&mut AgentSettings),
+    ) -> (Agent, Campaign) {
+        let admin = self.admin();
+        let agent = self
+            .services
+            .agents
+            .create_with(&admin, Channel::Voice, CALL_SURVEY, |settings| {
+                change(settings);
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let campaign = self
+            .services
+            .campaigns
+            .create(&admin, Ref::Id(agent.id), CampaignSpec::named("Test calls"))
+            .await
+            .unwrap();
+        (agent, campaign)
+    }
+
+    /// A dialer for node `node` over this app's services.
+    pub fn dialer(&self, node: &str) -> Arc<Dialer> {
+        Arc::new(self.services.dialer(DialerConfig::new(node)))
+    }
+
+    /// Queues pending uploads, then claims and places every call due now, one after another,
+    /// until nothing is due; returns the calls made (the clock does not move).
+    pub async fn run_dialer(&self) -> Vec<Call> {
+        self.services.campaigns.process_uploads().await.unwrap();
+        let dialer = self.dialer("harness");
+        let mut calls = Vec::new();
+        loop {
+            let claimed = dialer.claim().await.unwrap();
+            if claimed.is_empty() {
+                return calls;
+            }
+            for claim in claimed {
+                calls.push(dialer.place(claim).await.unwrap());
+            }
+        }
+    }
 }

@@ -115,7 +115,12 @@ async fn settings_are_patched_partially() {
         .await;
     insta::assert_json_snapshot!("patch_bad_timezone", bad_zone.snap());
     let rule = app
-        .send_json("PATCH", &path, admin, json!({ "total_channel_limit": 10_001 }))
+        .send_json(
+            "PATCH",
+            &path,
+            admin,
+            json!({ "total_channel_limit": 10_001 }),
+        )
         .await;
     insta::assert_json_snapshot!("patch_breaks_rule", rule.snap());
     let typo = app

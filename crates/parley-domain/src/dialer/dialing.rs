@@ -123,7 +123,9 @@ impl Dialer {
     pub async fn recover(&self) -> Result<usize> {
         let now = self.clock.now();
         let until = now + lease(&self.config);
-        self.campaigns.renew_leases(&self.config.node, until).await?;
+        self.campaigns
+            .renew_leases(&self.config.node, until)
+            .await?;
         let dead = self
             .campaigns
             .expired_claims(&self.config.node, now, until, self.config.batch)
