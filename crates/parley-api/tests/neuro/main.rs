@@ -5,8 +5,11 @@
 mod common;
 
 mod auth;
+mod dialogs;
 mod entities;
 mod errors;
+mod queue;
 mod settings;
+mod statistic;
 mod support;
 mod time_slots;

@@ -1,8 +1,10 @@
 //! The Neuro.net External API face under `/api/v2/ext`, whatever the Host: HTTP Basic login
 //! for a JWT pair, then `Authorization: Bearer` (an access token, or a live refresh token as
 //! report scripts send) on every method. Part 1 serves the company's agents, their general
-//! settings, keys, call-time slots and initial/output entities; errors are `{"message"}` with
-//! the statuses of [`error`].
+//! settings, keys, call-time slots and initial/output entities; part 2 loads dialogs one by one
+//! or in bulk ([`dialogs`], [`rows`]), reports calls ([`statistic`], [`report`]), steers the
+//! queue ([`queue`]) and lists selections ([`selection`]). Errors are `{"message"}` with the
+//! statuses of [`error`].
 //!
 //! Layout: one module per method group, each a set of handlers listed in [`routes`]; they share
 //! [`extract`] (the [`extract::Caller`] bearer extractor, the content-type-blind
@@ -11,6 +13,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod dialogs;
 pub mod entities;
 pub mod error;
 pub mod extract;
@@ -18,6 +21,12 @@ pub mod initial_entities;
 pub mod keys;
 pub mod loose;
 pub mod output_entities;
+pub mod params;
+pub mod queue;
+pub mod report;
+pub mod rows;
+pub mod selection;
+pub mod statistic;
 pub mod time_slots;
 
 use std::sync::Arc;
@@ -93,6 +102,34 @@ fn routes() -> Router<Arc<Services>> {
             "/output-entity/bulk-delete",
             post(output_entities::bulk_delete).delete(output_entities::bulk_delete),
         )
+        // Dialogs, statistics, the queue and selections.
+        .route("/dialog/dialog-initial", post(dialogs::initial))
+        .route(
+            "/dialog/dialogs-group-initial",
+            post(dialogs::group_initial),
+        )
+        .route(
+            "/dialog/dialogs-group-initial-status",
+            get(dialogs::group_status),
+        )
+        .route(
+            "/dialog/dialogs-group-initial-result",
+            get(dialogs::group_result),
+        )
+        .route("/statistic/dialog", get(statistic::dialog))
+        .route("/statistic/dialog-report", post(statistic::dialog_report))
+        .route("/statistic/dialog-group", get(statistic::dialog_group))
+        .route("/statistic/download/call", get(statistic::download_call))
+        .route(
+            "/statistic/{call_uuid}/transcription",
+            get(statistic::transcription),
+        )
+        .route("/queue/dialog", get(queue::dialogs))
+        .route("/queue/call", get(queue::calls))
+        .route("/queue/stop", post(queue::stop))
+        .route("/queue/return", post(queue::resume))
+        .route("/queue/remove", post(queue::remove))
+        .route("/selection", get(selection::list))
         .fallback(error::no_route)
 }
 
