@@ -9,7 +9,13 @@ use crate::support::{UNKNOWN, agent, agent_as, call, get, send, snap};
 
 /// `POST /dialog/dialog-initial?{query}` as company A's admin.
 async fn initial(app: &TestApp, query: &str, body: Value) -> crate::common::Reply {
-    send(app, "POST", &format!("/dialog/dialog-initial?{query}"), body).await
+    send(
+        app,
+        "POST",
+        &format!("/dialog/dialog-initial?{query}"),
+        body,
+    )
+    .await
 }
 
 /// `POST /dialog/dialogs-group-initial?{query}` as company A's admin.
@@ -49,9 +55,17 @@ async fn one_dialog_goes_into_the_default_campaign_or_a_selection() {
     .await;
     older.ok(200);
     let queued = get(&app, &format!("/queue/dialog?{query}")).await;
-    assert_eq!(queued.ok(200)["total_count"], json!(2), "one default campaign");
+    assert_eq!(
+        queued.ok(200)["total_count"],
+        json!(2),
+        "one default campaign"
+    );
     let none = get(&app, &format!("/selection?{query}")).await;
-    assert_eq!(none.ok(200), &json!([]), "the default campaign is no selection");
+    assert_eq!(
+        none.ok(200),
+        &json!([]),
+        "the default campaign is no selection"
+    );
 
     let spring = format!("{query}&with_selection=true&selection_name=Spring");
     for n in 0..2 {
@@ -69,7 +83,10 @@ async fn one_dialog_goes_into_the_default_campaign_or_a_selection() {
     insta::assert_json_snapshot!("initial_selections", snap(&selections), {
         "[].started_on" => "[date]"
     });
-    let names: Vec<(String, u64)> = selections.body.as_array().unwrap()
+    let names: Vec<(String, u64)> = selections
+        .body
+        .as_array()
+        .unwrap()
         .iter()
         .map(|s| (text(s, "name"), s["dialogs_count"].as_u64().unwrap_or(0)))
         .collect();
@@ -120,7 +137,11 @@ async fn one_dialog_errors() {
     .await;
     insta::assert_json_snapshot!("initial_viewer", snap(&viewer));
     let queued = get(&app, &format!("/queue/dialog?{query}")).await;
-    assert_eq!(queued.ok(200)["total_count"], json!(0), "nothing was queued");
+    assert_eq!(
+        queued.ok(200)["total_count"],
+        json!(0),
+        "nothing was queued"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +172,10 @@ async fn a_group_is_accepted_at_once_and_queued_row_by_row() {
     insta::assert_json_snapshot!("group_done", snap(&done));
     let result = get(&app, &result_path).await;
     insta::assert_json_snapshot!("group_result", snap(&result));
-    let statuses: Vec<bool> = result.body.as_array().unwrap()
+    let statuses: Vec<bool> = result
+        .body
+        .as_array()
+        .unwrap()
         .iter()
         .map(|r| r["status"].as_bool().unwrap_or_default())
         .collect();
@@ -191,7 +215,11 @@ async fn a_group_is_accepted_at_once_and_queued_row_by_row() {
     let selections = get(&app, "/selection").await;
     let listed = &selections.ok(200)[0];
     assert_eq!(
-        (text(listed, "uuid"), text(listed, "name"), &listed["dialogs_count"]),
+        (
+            text(listed, "uuid"),
+            text(listed, "name"),
+            &listed["dialogs_count"]
+        ),
         (selection_bulk, "Autumn".to_owned(), &json!(2))
     );
 }
@@ -209,7 +237,11 @@ async fn a_big_group_is_accepted_fast() {
     accepted.ok(202);
     assert!(took.as_secs() < 10, "100,000 rows took {took:?}");
     let task = text(&accepted.body, "task_uuid");
-    let status = get(&app, &format!("/dialog/dialogs-group-initial-status?task_uuid={task}")).await;
+    let status = get(
+        &app,
+        &format!("/dialog/dialogs-group-initial-status?task_uuid={task}"),
+    )
+    .await;
     insta::assert_json_snapshot!("group_big_pending", snap(&status));
 }
 
@@ -268,7 +300,12 @@ async fn group_errors_and_other_companies() {
         text(theirs.ok(202), "bulk_uuid"),
         text(&theirs.body, "task_uuid"),
     );
-    let into_theirs = group(&app, &format!("{query}&bulk_uuid={their_bulk}"), rows.clone()).await;
+    let into_theirs = group(
+        &app,
+        &format!("{query}&bulk_uuid={their_bulk}"),
+        rows.clone(),
+    )
+    .await;
     assert_eq!(into_theirs.status, 409);
     assert_eq!(
         snap(&into_theirs),

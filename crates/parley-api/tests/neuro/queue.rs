@@ -54,9 +54,17 @@ async fn dialogs_are_listed_by_page() {
     let app = TestApp::new().await;
     let uuid = agent(&app).await;
     let dialogs = queue_dialogs(&app, &uuid, 3).await;
-    let first = get(&app, &format!("/queue/dialog?agent_uuid={uuid}&limit=2&offset=0")).await;
+    let first = get(
+        &app,
+        &format!("/queue/dialog?agent_uuid={uuid}&limit=2&offset=0"),
+    )
+    .await;
     insta::assert_json_snapshot!("dialogs_page_1", snap(&first));
-    let second = get(&app, &format!("/queue/dialog?agent_uuid={uuid}&limit=2&offset=2")).await;
+    let second = get(
+        &app,
+        &format!("/queue/dialog?agent_uuid={uuid}&limit=2&offset=2"),
+    )
+    .await;
     insta::assert_json_snapshot!("dialogs_page_2", snap(&second));
     let mut listed: Vec<String> = results(&first).into_iter().map(|(u, _)| u).collect();
     listed.extend(results(&second).into_iter().map(|(u, _)| u));

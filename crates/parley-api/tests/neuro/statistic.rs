@@ -19,8 +19,9 @@ async fn nothing_to_report_before_calls() {
     .await;
     let bulk = queued.ok(202)["bulk_uuid"].as_str().unwrap().to_owned();
     app.services.campaigns.process_uploads().await.unwrap();
-    let dialog = get(&app, &format!("/queue/dialog?agent_uuid={uuid}")).await.ok(200)["data"]
-        [0]["uuid"]
+    let dialog = get(&app, &format!("/queue/dialog?agent_uuid={uuid}"))
+        .await
+        .ok(200)["data"][0]["uuid"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -39,15 +40,31 @@ async fn nothing_to_report_before_calls() {
     let no_param = get(&app, "/statistic/dialog").await;
     insta::assert_json_snapshot!("dialog_no_param", snap(&no_param));
 
-    let download = get(&app, &format!("/statistic/download/call?call_uuid={UNKNOWN}")).await;
+    let download = get(
+        &app,
+        &format!("/statistic/download/call?call_uuid={UNKNOWN}"),
+    )
+    .await;
     insta::assert_json_snapshot!("download_unknown", snap(&download));
     let malformed = get(&app, "/statistic/download/call?call_uuid=abc").await;
     insta::assert_json_snapshot!("download_malformed", snap(&malformed));
-    let transcription = get(&app, &format!("/statistic/{UNKNOWN}/transcription?type=json")).await;
+    let transcription = get(
+        &app,
+        &format!("/statistic/{UNKNOWN}/transcription?type=json"),
+    )
+    .await;
     insta::assert_json_snapshot!("transcription_unknown", snap(&transcription));
-    let as_text = get(&app, &format!("/statistic/{UNKNOWN}/transcription?type=text")).await;
+    let as_text = get(
+        &app,
+        &format!("/statistic/{UNKNOWN}/transcription?type=text"),
+    )
+    .await;
     assert_eq!(snap(&as_text), snap(&transcription));
-    let bad_type = get(&app, &format!("/statistic/{UNKNOWN}/transcription?type=xml")).await;
+    let bad_type = get(
+        &app,
+        &format!("/statistic/{UNKNOWN}/transcription?type=xml"),
+    )
+    .await;
     insta::assert_json_snapshot!("transcription_bad_type", snap(&bad_type));
 
     let report = send(
@@ -80,15 +97,23 @@ async fn dialog_report_dates_and_errors() {
             "{start} – {end}"
         );
     }
-    let bad_start = report(json!({ "agent_uuid": uuid, "start": "14.03.2025", "end": "2025-03-15 00:00:00" })).await;
+    let bad_start =
+        report(json!({ "agent_uuid": uuid, "start": "14.03.2025", "end": "2025-03-15 00:00:00" }))
+            .await;
     insta::assert_json_snapshot!("report_bad_start", snap(&bad_start));
     let no_end = report(json!({ "agent_uuid": uuid, "start": "2025-03-14 00:00:00" })).await;
     insta::assert_json_snapshot!("report_no_end", snap(&no_end));
-    let reversed = report(json!({ "agent_uuid": uuid, "start": "2025-03-15 00:00:00", "end": "2025-03-14 00:00:00" })).await;
+    let reversed = report(
+        json!({ "agent_uuid": uuid, "start": "2025-03-15 00:00:00", "end": "2025-03-14 00:00:00" }),
+    )
+    .await;
     insta::assert_json_snapshot!("report_reversed", snap(&reversed));
     let big = report(json!({ "agent_uuid": uuid, "start": "2025-03-14 00:00:00", "end": "2025-03-15 00:00:00", "limit": 5000 })).await;
     insta::assert_json_snapshot!("report_big_limit", snap(&big));
-    let bad_agent = report(json!({ "agent_uuid": "x", "start": "2025-03-14 00:00:00", "end": "2025-03-15 00:00:00" })).await;
+    let bad_agent = report(
+        json!({ "agent_uuid": "x", "start": "2025-03-14 00:00:00", "end": "2025-03-15 00:00:00" }),
+    )
+    .await;
     insta::assert_json_snapshot!("report_bad_agent", snap(&bad_agent));
     let other = agent_as(&app, &app.tokens.other.clone()).await;
     let theirs = report(json!({ "agent_uuid": other, "start": "2025-03-14 00:00:00", "end": "2025-03-15 00:00:00" })).await;

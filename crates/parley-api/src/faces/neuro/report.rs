@@ -172,7 +172,12 @@ mod tests {
         }
         let micro = parse_date("end", "2020-11-26T10:08:05.123456").ok();
         assert_eq!(micro.map(|d| d.timestamp_subsec_micros()), Some(123_456));
-        for bad in ["2020-11-26", "26.11.2020 10:08:05", "", "2020-13-01 00:00:00"] {
+        for bad in [
+            "2020-11-26",
+            "26.11.2020 10:08:05",
+            "",
+            "2020-13-01 00:00:00",
+        ] {
             assert!(parse_date("start", bad).is_err(), "{bad}");
         }
     }

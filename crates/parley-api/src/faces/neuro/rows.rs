@@ -126,17 +126,25 @@ mod tests {
 
     #[test]
     fn numbers_entry_points_and_entities() {
-        let r = one(json!({"phone": 79991231212_u64, "script_name": "outgoing_call",
-                           "script_entry_point": "straight", "age": 42}));
+        let r = one(
+            json!({"phone": 79991231212_u64, "script_name": "outgoing_call",
+                           "script_entry_point": "straight", "age": 42}),
+        );
         assert_eq!(r.phone, "79991231212");
         assert_eq!(r.entry.as_deref(), Some("straight"));
         assert_eq!(r.variables["age"], json!(42));
         assert_eq!(r.variables["script_name"], json!("outgoing_call"));
         assert!(!r.variables.contains_key(ENTRY_KEY));
         assert_eq!(one(json!({"msisdn": 7.9991231212e10})).phone, "79991231212");
-        assert_eq!(one(json!({"msisdn": " +7 999 ", "phone": "1"})).phone, "+7 999");
+        assert_eq!(
+            one(json!({"msisdn": " +7 999 ", "phone": "1"})).phone,
+            "+7 999"
+        );
         assert_eq!(one(json!({"name": "x"})).phone, "");
-        assert_eq!(one(json!({"msisdn": "1", "script_entry_point": ""})).entry, None);
+        assert_eq!(
+            one(json!({"msisdn": "1", "script_entry_point": ""})).entry,
+            None
+        );
     }
 
     #[test]
@@ -147,7 +155,10 @@ mod tests {
                 .ok(),
             Some(2)
         );
-        assert_eq!(parse_rows(br#"{"msisdn": "1"}"#).map(|r| r.len()).ok(), Some(1));
+        assert_eq!(
+            parse_rows(br#"{"msisdn": "1"}"#).map(|r| r.len()).ok(),
+            Some(1)
+        );
         for bad in [&b""[..], b"[1]", b"\"x\"", b"[{]"] {
             assert!(parse_rows(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

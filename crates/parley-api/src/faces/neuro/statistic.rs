@@ -63,7 +63,9 @@ pub async fn dialog(
     if reports.is_empty() {
         return Err(no_data());
     }
-    Ok(Json(reports.into_iter().map(report::statistic_row).collect()))
+    Ok(Json(
+        reports.into_iter().map(report::statistic_row).collect(),
+    ))
 }
 
 /// `GET /statistic/dialog-group?bulk_uuid=`.
@@ -82,7 +84,9 @@ pub async fn dialog_group(
     if reports.is_empty() {
         return Err(no_data());
     }
-    Ok(Json(reports.into_iter().map(report::statistic_row).collect()))
+    Ok(Json(
+        reports.into_iter().map(report::statistic_row).collect(),
+    ))
 }
 
 /// `dialog-report`'s body.
@@ -127,10 +131,7 @@ pub async fn dialog_report(
     if end < start {
         return Err(NeuroError::invalid("`end` is before `start`"));
     }
-    let page = params::page(
-        body.limit.map(u64::from),
-        body.offset.map(u64::from),
-    )?;
+    let page = params::page(body.limit.map(u64::from), body.offset.map(u64::from))?;
     let agent = services.agents.get(&who, Ref::Uuid(agent)).await?;
     let filter = CallFilter {
         agent_id: Some(agent.id),
