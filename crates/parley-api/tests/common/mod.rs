@@ -191,6 +191,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub http: Arc<FakeHttp>,
     pub tokens: Tokens,
+    /// The database (a PostgreSQL URL or a SQLite path), for nodes with their own connections.
+    pub database: String,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -249,17 +251,11 @@ impl TestApp {
             Utc.with_ymd_and_hms(2025, 3, 14, 9, 0, 0).unwrap(),
         ));
         let dyn_clock: Arc<dyn Clock> = clock.clone();
-        let store = match std::env::var("PARLEY_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => {
-                SqlStore::open_postgres(&fresh_postgres_database(&url).await, dyn_clock.clone())
-                    .await
-                    .unwrap()
-            }
-            _ => SqlStore::open_sqlite(&dir.path().join("parley.db"), dyn_clock.clone())
-                .await
-                .unwrap(),
+        let database = match std::env::var("PARLEY_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => fresh_postgres_database(&url).await,
+            _ => dir.path().join("parley.db").display().to_string(),
         };
-        let store = Arc::new(store);
+        let store = Arc::new(SqlStore::open(&database, dyn_clock.clone()).await.unwrap());
         let http = Arc::new(FakeHttp::default());
         let services = Services::new(store.clone(), dyn_clock, http.clone(), telephony())
             .await
@@ -306,6 +302,7 @@ impl TestApp {
                 viewer,
                 other,
             },
+            database,
             _dir: Arc::new(dir),
         }
     }
@@ -323,6 +320,26 @@ impl TestApp {
             clock: self.clock.clone(),
             http: self.http.clone(),
             tokens: self.tokens.clone(),
+            database: self.database.clone(),
+            _dir: Arc::clone(&self._dir),
+        }
+    }
+
+    /// A second node with its own connections to the same database (as another process has).
+    pub async fn separate_node(&self) -> TestApp {
+        let clock: Arc<dyn Clock> = self.clock.clone();
+        let store = Arc::new(SqlStore::open(&self.database, clock.clone()).await.unwrap());
+        let services = Services::new(store.clone(), clock, self.http.clone(), telephony())
+            .await
+            .unwrap();
+        TestApp {
+            app: parley_api::router(Arc::clone(&services)),
+            services,
+            store,
+            clock: self.clock.clone(),
+            http: self.http.clone(),
+            tokens: self.tokens.clone(),
+            database: self.database.clone(),
             _dir: Arc::clone(&self._dir),
         }
     }

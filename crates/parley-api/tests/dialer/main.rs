@@ -5,4 +5,5 @@
 mod common;
 
 mod calls;
+mod nodes;
 mod rules;
