@@ -190,8 +190,9 @@ impl CampaignService {
         Ok(updated)
     }
 
-    /// Suspends dialing of every running campaign of `agent` (Neuro.net `queue/stop`); returns
-    /// how many campaigns were paused.
+    /// Suspends dialing of `agent`'s campaigns (Neuro.net `queue/stop`): running ones, and
+    /// completed ones too, so contacts added to them later wait for `queue/return` as well.
+    /// Returns how many campaigns were paused.
     pub async fn pause_agent(&self, who: &Principal, agent: Ref<AgentId>) -> Result<u64> {
         who.require_write()?;
         let agent = self.store.agent(who.company_id, agent).await?;
@@ -199,7 +200,7 @@ impl CampaignService {
             .set_agent_campaigns_state(
                 who.company_id,
                 agent.id,
-                &[CampaignState::Running],
+                &[CampaignState::Running, CampaignState::Completed],
                 CampaignState::Paused,
             )
             .await
