@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod calls;
 mod dialogs;
 mod entities;
 mod errors;

@@ -2,9 +2,9 @@
 //! `{"total_count", "data"}`), and `POST /queue/stop`, `/queue/return`, `/queue/remove`
 //! (`?agent_uuid=`, and `&dialog_uuid=` for one dialog), which answer `null` and ignore any body.
 //!
-//! Stop pauses every running campaign of the agent (nothing of it is dialed; calls under way
-//! finish), return resumes the paused ones, remove takes waiting dialogs out of the queue for
-//! good. A dialog's `result` in `queue/dialog` is where it stands: `waiting`, `dialing`,
+//! Stop pauses the agent's campaigns (`CampaignService::pause_agent`: nothing of them is
+//! dialed, calls under way finish), return resumes them, remove takes waiting dialogs out of the
+//! queue for good. A dialog's `result` in `queue/dialog` is where it stands: `waiting`, `dialing`,
 //! `removed`, or for finished ones why they finished (`answered`, `attempts_exhausted`,
 //! `do_not_call`, `no_calling_time`, `campaign_over`, or the final outcome such as `invalid`).
 //! A call's `result` is as in statistics: the scenario's result, else the outcome's name.
