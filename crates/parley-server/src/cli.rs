@@ -87,7 +87,7 @@ pub enum BotCommand {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// A TOML file with any of: data_dir, host, port, database_url, body_limit, log, dialer,
-    /// node, time_scale, personas.
+    /// node, time_scale, personas, lease_seconds.
     #[arg(long, env = "PARLEY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Data directory (SQLite database, demo.json).
@@ -120,6 +120,10 @@ pub struct Settings {
     /// Personas file (YAML) for the simulated line's callees.
     #[arg(long, env = "PARLEY_PERSONAS")]
     pub personas: Option<PathBuf>,
+    /// Seconds a dialer claim stays this node's without renewal (after a crash, its attempts
+    /// are recorded as failed once this has passed).
+    #[arg(long, env = "PARLEY_LEASE_SECONDS")]
+    pub lease_seconds: Option<u64>,
 }
 
 impl Settings {
@@ -140,6 +144,7 @@ impl Settings {
             node: self.node.clone(),
             time_scale: self.time_scale,
             personas: self.personas.clone(),
+            lease_seconds: self.lease_seconds,
         }))
     }
 }

@@ -27,6 +27,9 @@ pub struct Config {
     pub time_scale: f64,
     /// A personas file for the simulated line; the built-in mix when `None`.
     pub personas: Option<PathBuf>,
+    /// How long a dialer claim stays this node's without renewal: after a crash, another node
+    /// (or this one restarted) records the attempts it held as failed once this has passed.
+    pub lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             node: default_node(),
             time_scale: 1.0,
             personas: None,
+            lease_seconds: 60,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct Layer {
     pub time_scale: Option<f64>,
     /// See [`Config::personas`].
     pub personas: Option<PathBuf>,
+    /// See [`Config::lease_seconds`].
+    pub lease_seconds: Option<u64>,
 }
 
 impl Layer {
@@ -108,6 +114,7 @@ impl Layer {
             node: over.node.or(self.node),
             time_scale: over.time_scale.or(self.time_scale),
             personas: over.personas.or(self.personas),
+            lease_seconds: over.lease_seconds.or(self.lease_seconds),
         }
     }
 }
@@ -133,6 +140,10 @@ impl Config {
                 "time_scale must be between 0 (no waiting) and 100; 1 is real time, 0.1 ten times faster"
             );
         }
+        let lease_seconds = layer.lease_seconds.unwrap_or(defaults.lease_seconds);
+        if lease_seconds == 0 {
+            anyhow::bail!("lease_seconds must be at least 1 (60 is a good value)");
+        }
         let node = layer
             .node
             .filter(|n| !n.trim().is_empty())
@@ -150,6 +161,7 @@ impl Config {
             node,
             time_scale,
             personas: layer.personas,
+            lease_seconds,
         })
     }
 

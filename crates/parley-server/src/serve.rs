@@ -38,7 +38,9 @@ pub async fn run(config: Config, with_demo: bool) -> Result<()> {
     let router = parley_api::router_with(app.services.clone(), options);
     let dialer = config.dialer.then(|| {
         tracing::info!(node = %config.node, time_scale = config.time_scale, "dialing on the simulated line");
-        Arc::new(app.services.dialer(DialerConfig::new(config.node.clone())))
+        let mut dialer = DialerConfig::new(config.node.clone());
+        dialer.lease = std::time::Duration::from_secs(config.lease_seconds);
+        Arc::new(app.services.dialer(dialer))
     });
     let runners = Runners::start(app.services.clone(), dialer);
     crate::say(&format!("Parley listening on http://{address}"));

@@ -1,5 +1,6 @@
 //! Black-box tests: the real `parley` binary on port 0 with a fresh data directory.
 
+mod campaign_crash;
 mod neuro_story;
 mod support;
 mod vertex_story;

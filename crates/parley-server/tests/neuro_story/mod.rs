@@ -15,7 +15,7 @@ const EMAIL: &str = "neuro@acme.test";
 const PASSWORD: &str = "correct horse";
 
 /// A two-question call: a good time to talk, then a rating; its outputs are added over the API.
-const CALL_BOT: &str = r#"
+pub(crate) const CALL_BOT: &str = r#"
 format: parley.scenario/v1
 name: Rating call
 inputs:
@@ -66,17 +66,22 @@ personas:
 "#;
 
 /// A Neuro.net client: the server and its bearer token.
-struct Neuro<'a> {
-    server: &'a Server,
-    token: String,
+pub(crate) struct Neuro<'a> {
+    pub(crate) server: &'a Server,
+    pub(crate) token: String,
 }
 
 impl Neuro<'_> {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         self.server.url(&format!("/api/v2/ext{path}"))
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .server
             .client
@@ -92,16 +97,16 @@ impl Neuro<'_> {
         (status, body)
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.send(reqwest::Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
     /// Polls `path` until `done` holds for its body (the server works in the background).
-    async fn until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..400 {
             let (status, body) = self.get(path).await;
             assert_eq!(status, 200, "{path}: {body}");
@@ -114,7 +119,24 @@ impl Neuro<'_> {
     }
 }
 
-fn row(phone: Value, name: &str, persona: &str) -> Value {
+/// Logs in the Neuro.net way (Basic, no body).
+pub(crate) async fn login<'a>(server: &'a Server, email: &str, password: &str) -> Neuro<'a> {
+    let auth = server
+        .client
+        .post(server.url("/api/v2/ext/auth"))
+        .basic_auth(email, Some(password))
+        .send()
+        .await
+        .expect("auth sent");
+    assert_eq!(auth.status().as_u16(), 200);
+    let auth: Value = auth.json().await.expect("auth json");
+    Neuro {
+        server,
+        token: auth["token"].as_str().expect("token").to_owned(),
+    }
+}
+
+pub(crate) fn row(phone: Value, name: &str, persona: &str) -> Value {
     json!({ "msisdn": phone, "script_name": "outgoing_call", "client_name": name, "persona": persona })
 }
 
@@ -145,19 +167,7 @@ async fn a_neuro_integration_runs_a_campaign_and_reads_its_results() {
     assert_eq!(status, 201);
 
     // Authenticate the Neuro.net way (Basic, no body) and find the agent.
-    let auth = server
-        .client
-        .post(server.url("/api/v2/ext/auth"))
-        .basic_auth(EMAIL, Some(PASSWORD))
-        .send()
-        .await
-        .expect("auth sent");
-    assert_eq!(auth.status().as_u16(), 200);
-    let auth: Value = auth.json().await.expect("auth json");
-    let neuro = Neuro {
-        server: &server,
-        token: auth["token"].as_str().expect("token").to_owned(),
-    };
+    let neuro = login(&server, EMAIL, PASSWORD).await;
     let (_, agents) = neuro.get("/company-agents").await;
     let agent = agents[0]["agent_uuid"]
         .as_str()

@@ -1,0 +1,136 @@
+//! Killing the server in the middle of a campaign: after a restart the campaign goes on, every
+//! contact is reached exactly once, and the attempts cut by the crash are recorded as failed.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::create_user;
+use crate::neuro_story::{CALL_BOT, Neuro, login, row};
+use crate::support::Server;
+
+const EMAIL: &str = "crash@acme.test";
+const PASSWORD: &str = "correct horse";
+const CONTACTS: u64 = 30;
+
+/// Callees who answer after a short ring and rate 5.
+const PERSONAS: &str = r#"format: parley.personas/v1
+personas:
+  - name: rater
+    outcomes: { answered: 1 }
+    ring: { answered: [1, 2] }
+    replies:
+      - { keywords: [good time], say: "yes" }
+      - { keywords: ["1 to 5"], say: "5" }
+"#;
+
+/// Calls of a bulk, all pages.
+async fn calls(neuro: &Neuro<'_>, query: &str) -> Vec<Value> {
+    let (status, body) = neuro.get(&format!("/queue/call?{query}&limit=1000")).await;
+    assert_eq!(status, 200, "{body}");
+    body["data"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_campaign_survives_a_crash_without_losing_or_doubling_a_call() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    create_user(dir.path(), EMAIL, PASSWORD);
+    let personas = dir.path().join("personas.yaml");
+    std::fs::write(&personas, PERSONAS).expect("personas written");
+    // Calls last about a second; a dead node's claims are taken over a second after it died.
+    let flags = [
+        "--time-scale",
+        "0.05",
+        "--lease-seconds",
+        "1",
+        "--personas",
+        personas.to_str().expect("utf-8 path"),
+    ];
+    let first = Server::start(dir.path(), &flags).await;
+    let native = first.login(EMAIL, PASSWORD).await;
+    let (status, _) = first
+        .post(
+            "/parley/v1/agents",
+            Some(&native),
+            json!({"channel": "voice", "scenario": CALL_BOT}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let neuro = login(&first, EMAIL, PASSWORD).await;
+    let (_, agents) = neuro.get("/company-agents").await;
+    let agent = agents[0]["agent_uuid"]
+        .as_str()
+        .expect("agent_uuid")
+        .to_owned();
+    let (status, _) = neuro
+        .send(
+            reqwest::Method::PUT,
+            &format!("/agent-settings/general?agent_uuid={agent}"),
+            Some(json!({"recall_count": 1, "delay": "00:00:00", "total_channel_limit": 5})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let rows: Vec<Value> = (0..CONTACTS)
+        .map(|i| row(json!(74951112000_u64 + i), "Client", "rater"))
+        .collect();
+    let (status, group) = neuro
+        .post(
+            &format!("/dialog/dialogs-group-initial?agent_uuid={agent}"),
+            Value::Array(rows),
+        )
+        .await;
+    assert_eq!(status, 202, "{group}");
+    let bulk = group["bulk_uuid"].as_str().expect("bulk_uuid").to_owned();
+    let query = format!("agent_uuid={agent}&bulk_uuid={bulk}");
+
+    // Some calls are done, others under way: kill the server as a crash would.
+    neuro
+        .until(&format!("/queue/call?{query}&limit=1"), |c| {
+            c["total_count"].as_u64().unwrap_or(0) >= 5
+        })
+        .await;
+    let token = neuro.token.clone();
+    first.kill().await;
+
+    // Restart on the same data: the campaign goes on until every contact is done.
+    let second = Server::start(dir.path(), &flags).await;
+    let neuro = Neuro {
+        server: &second,
+        token,
+    };
+    neuro
+        .until(&format!("/queue/dialog?{query}&limit=1000"), |q| {
+            q["total_count"] == CONTACTS
+                && q["data"].as_array().is_some_and(|rows| {
+                    rows.iter()
+                        .all(|r| r["result"] != "waiting" && r["result"] != "dialing")
+                })
+        })
+        .await;
+
+    // Nothing lost: every contact was reached. Nothing doubled: reached exactly once, and every
+    // other call is an attempt the crash cut (recorded as failed), at most one per contact.
+    let calls = calls(&neuro, &query).await;
+    let mut per_contact: HashMap<String, Vec<String>> = HashMap::new();
+    for call in &calls {
+        per_contact
+            .entry(
+                call["dialog"]["uuid"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+            .or_default()
+            .push(call["result"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(per_contact.len() as u64, CONTACTS, "{calls:#?}");
+    for (dialog, results) in &per_contact {
+        let reached = results.iter().filter(|r| *r == "rated").count();
+        assert_eq!(reached, 1, "dialog {dialog}: {results:?}");
+        assert!(
+            results.iter().all(|r| r == "rated" || r == "failed") && results.len() <= 2,
+            "dialog {dialog}: {results:?}"
+        );
+    }
+    second.kill().await;
+}
