@@ -324,6 +324,18 @@ async fn group_errors_and_other_companies() {
     )
     .await;
     assert_eq!(their_result.status, 409);
-    let their_agent = group(&app, &format!("agent_uuid={other_agent}"), rows).await;
+    let their_agent = group(&app, &format!("agent_uuid={other_agent}"), rows.clone()).await;
     insta::assert_json_snapshot!("group_their_agent", snap(&their_agent));
+
+    // A bulk belongs to one agent.
+    let mine = group(&app, &query, rows.clone()).await;
+    let my_bulk = text(mine.ok(202), "bulk_uuid");
+    let second = agent(&app).await;
+    let crossed = group(
+        &app,
+        &format!("agent_uuid={second}&bulk_uuid={my_bulk}"),
+        rows,
+    )
+    .await;
+    insta::assert_json_snapshot!("group_other_agents_bulk", snap(&crossed));
 }
