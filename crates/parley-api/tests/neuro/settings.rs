@@ -143,7 +143,10 @@ async fn general_settings_errors() {
         ("bad_number", json!({ "recall_count": "many" })),
         ("bad_delay", json!({ "delay": "5 minutes" })),
         ("bad_timezone", json!({ "timezone": "Mars/Olympus" })),
-        ("too_many_channels", json!({ "total_channel_limit": 10_001 })),
+        (
+            "too_many_channels",
+            json!({ "total_channel_limit": 10_001 }),
+        ),
     ];
     for (name, body) in cases {
         let reply = send(&app, "PUT", &path, body).await;
