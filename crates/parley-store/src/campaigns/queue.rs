@@ -30,8 +30,8 @@ const SQLITE_INSERT: &str = concat!(
     "INSERT INTO campaign_queue (dialog_id, dialog_uuid, company_id, campaign_id, agent_id, phone, state, ",
     "attempts, history, next_at, external_id, created_at, updated_at) ",
     "SELECT d.id, d.uuid, $1, $9, $2, j.value ->> 'phone', 'waiting', 0, '[]', j.value ->> 'next', ",
-    "j.value ->> 'ext', $5, $5 FROM json_each($6) AS j ",
-    "JOIN dialogs d ON d.company_id = $1 AND d.uuid = unhex(j.value ->> 'uuid') ORDER BY j.key;"
+    "j.value ->> 'ext', $5, $5 FROM json_each($6) AS j CROSS JOIN dialogs d ",
+    "WHERE d.company_id = $1 AND d.uuid = unhex(j.value ->> 'uuid') ORDER BY j.key;"
 );
 
 /// The same on PostgreSQL, in one statement.
@@ -178,8 +178,8 @@ async fn existing_external_ids(
         "SELECT external_id FROM campaign_queue WHERE campaign_id = $1 \
          AND external_id IN (SELECT jsonb_array_elements_text($2::jsonb))"
     } else {
-        "SELECT external_id FROM campaign_queue WHERE campaign_id = $1 \
-         AND external_id IN (SELECT value FROM json_each($2))"
+        "SELECT q.external_id FROM json_each($2) AS j CROSS JOIN campaign_queue q \
+         WHERE q.campaign_id = $1 AND q.external_id = j.value"
     };
     let found: Vec<String> = on_tx!(tx, |conn| {
         sqlx::query_scalar(sql)
@@ -209,7 +209,7 @@ fn filter_sql(company: CompanyId, filter: &QueueFilter) -> (String, Vec<i64>, Ve
     if !states.is_empty() {
         sql.push_str(&format!(
             " AND state IN ({})",
-            super::placeholders(ints.len() + 1, states.len())
+            super::tx::placeholders(ints.len() + 1, states.len())
         ));
     }
     (sql, ints, states)
