@@ -15,6 +15,7 @@
 
 mod conformance {
     pub mod agents;
+    pub mod calls;
     pub mod campaigns;
     pub mod claims;
     pub mod custom_runs;
@@ -130,10 +131,12 @@ cases! {
         paused_and_unstarted_campaigns_are_not_claimed,
         releases_need_the_claim_and_keep_the_history,
         expired_claims_are_re_leased_to_the_taker,
-        finish_call_records_the_call_and_the_turn_together,
         drained_campaigns_have_nothing_left_to_dial,
         claims_flag_numbers_on_the_do_not_call_list,
         concurrent_claims_never_overlap_or_exceed_the_limit,
+    ],
+    calls: [
+        finish_call_records_the_call_and_the_turn_together,
     ],
     turn_batches: [
         concurrent_turns_on_many_dialogs_all_land,
