@@ -7,7 +7,7 @@
 //! calls under way one after the other and never exceed its limit together; the due entries are
 //! then taken `FOR UPDATE SKIP LOCKED`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use parley_domain::call::{Call, NewCall};
@@ -326,23 +326,29 @@ async fn take_due(
 ) -> Result<Vec<ClaimedRow>> {
     const CONTEXT: &str = "claiming due dialogs";
     let postgres = tx.is_postgres();
-    if postgres {
-        on_tx!(tx, |conn| {
-            sqlx::query(LOCK_AGENTS)
+    let locked: Option<HashSet<i64>> = if postgres {
+        let ids: Vec<i64> = on_tx!(tx, |conn| {
+            sqlx::query_scalar(LOCK_AGENTS)
                 .bind(now)
-                .execute(&mut *conn)
+                .fetch_all(&mut *conn)
                 .await
-                .map(|done| done.rows_affected())
         })
         .map_err(errors::db(CONTEXT))?;
-    }
-    let campaigns: Vec<Capacity> = on_tx!(tx, |conn| {
+        Some(ids.into_iter().collect())
+    } else {
+        None
+    };
+    let mut campaigns: Vec<Capacity> = on_tx!(tx, |conn| {
         sqlx::query_as(CAPACITY)
             .bind(now)
             .fetch_all(&mut *conn)
             .await
     })
     .map_err(errors::db(CONTEXT))?;
+    // A campaign resumed since the lock names an agent this claim does not hold: skip it.
+    if let Some(locked) = &locked {
+        campaigns.retain(|c| locked.contains(&c.agent_id));
+    }
     let mut free: HashMap<i64, i64> = campaigns.iter().map(|c| (c.agent_id, c.free)).collect();
     let due_sql = if postgres {
         format!("{DUE} FOR UPDATE SKIP LOCKED")
