@@ -84,11 +84,11 @@ async fn dial_loop(services: Arc<Services>, dialer: Arc<Dialer>, mut stop: watch
         match dialer.claim().await {
             Ok(claimed) => {
                 full_batch = claimed.len() >= dialer.config().batch;
-                for claim in claimed {
+                for dial in claimed {
                     let dialer = Arc::clone(&dialer);
                     calls.spawn(async move {
-                        let uuid = claim.call_uuid;
-                        if let Err(error) = dialer.place(claim).await {
+                        let uuid = dial.claim().call_uuid;
+                        if let Err(error) = dialer.place(dial).await {
                             tracing::error!(call = %uuid, error = %error.chain(), "a call could not be recorded");
                         }
                     });

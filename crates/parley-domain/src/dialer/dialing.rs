@@ -82,11 +82,29 @@ impl std::fmt::Debug for Dialer {
 }
 
 /// What the policy needs about a campaign and its agent, loaded once per claim batch.
+#[derive(Debug)]
 struct Context {
     campaign: Campaign,
     agent: Agent,
     slots: Vec<TimeSlot>,
 }
+
+/// A claimed attempt the policy said to dial, with the campaign and agent it was decided on
+/// (so placing it reads nothing more than its dialog).
+#[derive(Debug)]
+pub struct Dial {
+    claim: Claim,
+    context: Arc<Context>,
+}
+
+impl Dial {
+    /// The claim.
+    pub fn claim(&self) -> &Claim {
+        &self.claim
+    }
+}
+
+type Contexts = HashMap<(CompanyId, CampaignId), Arc<Context>>;
 
 impl Dialer {
     pub(crate) fn new(
@@ -131,7 +149,7 @@ impl Dialer {
             .expired_claims(&self.config.node, now, until, self.config.batch)
             .await?;
         let count = dead.len();
-        let mut contexts = HashMap::new();
+        let mut contexts = Contexts::new();
         for claim in dead {
             let context = self.context(&mut contexts, &claim).await?;
             let attempt = Attempt {
@@ -139,7 +157,7 @@ impl Dialer {
                 outcome: Outcome::Failed,
             };
             let call = self.unanswered(&claim, Outcome::Failed, now, now);
-            let release = self.after_attempt(context, &claim, attempt);
+            let release = self.after_attempt(&context, &claim, attempt);
             self.record(&claim, call, release, None).await?;
         }
         Ok(count)
@@ -147,7 +165,7 @@ impl Dialer {
 
     /// Claims the entries due now and returns those the policy says to dial; the others are
     /// handed back to wait or finished right here.
-    pub async fn claim(&self) -> Result<Vec<Claim>> {
+    pub async fn claim(&self) -> Result<Vec<Dial>> {
         let now = self.clock.now();
         let claims = self
             .campaigns
@@ -158,14 +176,14 @@ impl Dialer {
                 self.config.batch,
             )
             .await?;
-        let mut contexts = HashMap::new();
+        let mut contexts = Contexts::new();
         let mut dial = Vec::with_capacity(claims.len());
         for claim in claims {
             let context = self.context(&mut contexts, &claim).await?;
-            let input = policy_input(context, &claim, claim.entry.history.clone());
+            let input = policy_input(&context, &claim, claim.entry.history.clone());
             let release = match decide(&input, now) {
                 Decision::DialNow => {
-                    dial.push(claim);
+                    dial.push(Dial { claim, context });
                     continue;
                 }
                 Decision::WaitUntil(at) => Release::Wait {
@@ -203,15 +221,14 @@ impl Dialer {
 
     /// Places the call of `claim`, talks it through and records it. A claim whose lease ran out
     /// is refused without dialing (`Conflict`): another node records that attempt.
-    pub async fn place(&self, claim: Claim) -> Result<Call> {
+    pub async fn place(&self, dial: Dial) -> Result<Call> {
+        let Dial { claim, context } = dial;
         if self.clock.now() >= claim.lease_until {
             return Err(Error::conflict(format!(
                 "the lease on call {} ran out before it was dialed; another node records the attempt",
                 claim.call_uuid
             )));
         }
-        let mut contexts = HashMap::new();
-        let context = self.context(&mut contexts, &claim).await?;
         let company = claim.entry.company_id;
         let dialog = self
             .store
@@ -244,7 +261,7 @@ impl Dialer {
                     ended_at: ended,
                     outcome,
                 };
-                let release = self.after_attempt(context, &claim, attempt);
+                let release = self.after_attempt(&context, &claim, attempt);
                 return self.record(&claim, call, release, None).await;
             }
             Dialed::Answered {
@@ -290,7 +307,7 @@ impl Dialer {
             ended_at: ended,
             outcome,
         };
-        let release = self.after_attempt(context, &claim, attempt);
+        let release = self.after_attempt(&context, &claim, attempt);
         self.record(&claim, call, release, turn.as_ref()).await
     }
 
@@ -363,14 +380,10 @@ impl Dialer {
         }
     }
 
-    async fn context<'a>(
-        &self,
-        contexts: &'a mut HashMap<(CompanyId, CampaignId), Context>,
-        claim: &Claim,
-    ) -> Result<&'a Context> {
+    async fn context(&self, contexts: &mut Contexts, claim: &Claim) -> Result<Arc<Context>> {
         let company = claim.entry.company_id;
         let vacant = match contexts.entry((company, claim.entry.campaign_id)) {
-            Entry::Occupied(known) => return Ok(known.into_mut()),
+            Entry::Occupied(known) => return Ok(Arc::clone(known.get())),
             Entry::Vacant(vacant) => vacant,
         };
         let campaign = self
@@ -379,11 +392,11 @@ impl Dialer {
             .await?;
         let agent = self.agent(company, campaign.agent_id).await?;
         let slots = self.store.time_slots(company, agent.id).await?;
-        Ok(vacant.insert(Context {
+        Ok(Arc::clone(vacant.insert(Arc::new(Context {
             campaign,
             agent,
             slots,
-        }))
+        }))))
     }
 
     async fn agent(&self, company: CompanyId, agent: AgentId) -> Result<Agent> {

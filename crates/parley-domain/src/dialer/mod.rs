@@ -14,7 +14,7 @@ mod window;
 mod zones;
 
 pub use conversation::DEFAULT_NO_INPUT;
-pub use dialing::{CallFinished, Dialer, DialerConfig, finish_reason};
+pub use dialing::{CallFinished, Dial, Dialer, DialerConfig, finish_reason};
 pub use outcome::{Outcome, RedialRule, RedialRules};
 pub use phone::PhoneNumber;
 pub use policy::{
