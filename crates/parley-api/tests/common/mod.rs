@@ -23,11 +23,11 @@ use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use parley_domain::agent::{Agent, AgentSettings};
 use parley_domain::call::Call;
-use parley_domain::campaign::{Campaign, UploadRow};
+use parley_domain::campaign::{Campaign, QueueEntry, UploadRow};
 use parley_domain::campaign_service::CampaignSpec;
 use parley_domain::dialer::{Dialer, DialerConfig};
 use parley_domain::directory_service::CreateUser;
-use parley_domain::ids::Ref;
+use parley_domain::ids::{DialogId, Ref};
 use parley_domain::ports::{Clock, HttpOut, ManualClock, OutboundRequest, OutboundResponse};
 use parley_domain::services::Telephony;
 use parley_domain::values::Channel;
@@ -620,6 +620,24 @@ impl TestApp {
             .await
             .unwrap();
         (agent, campaign)
+    }
+
+    /// Queues `row` in `campaign` as company A's admin.
+    pub async fn enqueue(&self, campaign: &Campaign, row: UploadRow) -> QueueEntry {
+        self.services
+            .campaigns
+            .enqueue(&self.admin(), Ref::Id(campaign.id), row)
+            .await
+            .unwrap()
+    }
+
+    /// The queue entry of company A's dialog `dialog`.
+    pub async fn entry(&self, dialog: DialogId) -> QueueEntry {
+        self.services
+            .campaigns
+            .queue_entry(&self.admin(), Ref::Id(dialog))
+            .await
+            .unwrap()
     }
 
     /// A dialer for node `node` over this app's services.

@@ -15,15 +15,8 @@ async fn a_queued_contact_is_called_once_and_the_conversation_is_recorded() {
     let app = TestApp::new().await;
     let (agent, campaign) = app.voice_campaign().await;
     let admin = app.admin();
-    app.services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 123-45-67", "cooperative"),
-        )
-        .await
-        .unwrap();
+    app.enqueue(&campaign, contact("+7 495 123-45-67", "cooperative"))
+        .await;
 
     let calls = app.run_dialer().await;
 
@@ -62,12 +55,7 @@ async fn a_queued_contact_is_called_once_and_the_conversation_is_recorded() {
     assert_eq!(rating.answer, serde_json::json!(5));
 
     // The contact is done and the campaign completes.
-    let entry = app
-        .services
-        .campaigns
-        .queue_entry(&admin, Ref::Id(call.dialog_id))
-        .await
-        .unwrap();
+    let entry = app.entry(call.dialog_id).await;
     assert_eq!(entry.state, QueueState::Done);
     assert_eq!(entry.finish_reason.as_deref(), Some("answered"));
     let dialer = app.dialer("node-a");
@@ -92,16 +80,8 @@ async fn an_answering_machine_is_recorded_and_called_again_later() {
             s.delay_seconds = 600;
         })
         .await;
-    let admin = app.admin();
-    app.services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "voicemail"),
-        )
-        .await
-        .unwrap();
+    app.enqueue(&campaign, contact("+7 495 000-00-01", "voicemail"))
+        .await;
 
     let first = app.run_dialer().await;
     assert_eq!(first.len(), 1);
@@ -117,23 +97,13 @@ async fn an_answering_machine_is_recorded_and_called_again_later() {
 
     // Not before the delay after the call ended.
     assert!(app.run_dialer().await.is_empty());
-    let waiting = app
-        .services
-        .campaigns
-        .queue_entry(&admin, Ref::Id(first[0].dialog_id))
-        .await
-        .unwrap();
+    let waiting = app.entry(first[0].dialog_id).await;
     assert_eq!(waiting.next_at, first[0].ended_at + TimeDelta::seconds(600));
     app.clock.advance(waiting.next_at - app.clock_now());
     let second = app.run_dialer().await;
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].attempt, 2);
-    let entry = app
-        .services
-        .campaigns
-        .queue_entry(&admin, Ref::Id(second[0].dialog_id))
-        .await
-        .unwrap();
+    let entry = app.entry(second[0].dialog_id).await;
     assert_eq!(entry.state, QueueState::Done);
     assert_eq!(entry.finish_reason.as_deref(), Some("attempts_exhausted"));
     assert_eq!(entry.history.len(), 2);
@@ -192,15 +162,8 @@ async fn a_recording_is_a_wav_of_the_call_rendered_once() {
     let app = TestApp::new().await;
     let (_, campaign) = app.voice_campaign().await;
     let admin = app.admin();
-    app.services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "cooperative"),
-        )
-        .await
-        .unwrap();
+    app.enqueue(&campaign, contact("+7 495 000-00-01", "cooperative"))
+        .await;
     let call = app.run_dialer().await.remove(0);
     let recording = app
         .services
@@ -242,15 +205,8 @@ async fn a_dead_nodes_attempt_is_recorded_failed_once_and_never_redialed() {
     let app = TestApp::new().await;
     let (_, campaign) = app.voice_campaign_with(|s| s.recall_count = 1).await;
     let admin = app.admin();
-    app.services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "cooperative"),
-        )
-        .await
-        .unwrap();
+    app.enqueue(&campaign, contact("+7 495 000-00-01", "cooperative"))
+        .await;
 
     // Node A claims the contact and dies before its call is recorded.
     let a = app.dialer("node-a");

@@ -28,37 +28,18 @@ async fn calls_wait_for_the_agents_hours_in_the_callees_zone() {
         .await
         .unwrap();
     let moscow = app
-        .services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "cooperative"),
-        )
-        .await
-        .unwrap();
+        .enqueue(&campaign, contact("+7 495 000-00-01", "cooperative"))
+        .await;
     let novosibirsk = app
-        .services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 383 000-00-02", "cooperative"),
-        )
-        .await
-        .unwrap();
+        .enqueue(&campaign, contact("+7 383 000-00-02", "cooperative"))
+        .await;
 
     let calls = app.run_dialer().await;
     assert_eq!(calls.len(), 1, "only Moscow is inside its hours");
     assert_eq!(calls[0].dialog_id, moscow.dialog_id);
 
     // Novosibirsk waits for next Friday 10:00 local (03:00 UTC).
-    let waiting = app
-        .services
-        .campaigns
-        .queue_entry(&admin, Ref::Id(novosibirsk.dialog_id))
-        .await
-        .unwrap();
+    let waiting = app.entry(novosibirsk.dialog_id).await;
     assert_eq!(waiting.state, QueueState::Waiting);
     assert_eq!(waiting.attempts, 0, "a wait is not an attempt");
     assert_eq!(
@@ -77,15 +58,8 @@ async fn numbers_on_the_do_not_call_list_are_finished_without_a_call() {
     let (_, campaign) = app.voice_campaign().await;
     let admin = app.admin();
     let entry = app
-        .services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-09", "cooperative"),
-        )
-        .await
-        .unwrap();
+        .enqueue(&campaign, contact("+7 495 000-00-09", "cooperative"))
+        .await;
     let added = app
         .services
         .campaigns
@@ -95,12 +69,7 @@ async fn numbers_on_the_do_not_call_list_are_finished_without_a_call() {
     assert_eq!(added, 1);
 
     assert!(app.run_dialer().await.is_empty(), "nobody is called");
-    let entry = app
-        .services
-        .campaigns
-        .queue_entry(&admin, Ref::Id(entry.dialog_id))
-        .await
-        .unwrap();
+    let entry = app.entry(entry.dialog_id).await;
     assert_eq!(entry.state, QueueState::Done);
     assert_eq!(entry.finish_reason.as_deref(), Some("do_not_call"));
     assert_eq!(entry.attempts, 0);
@@ -111,15 +80,8 @@ async fn a_paused_agent_is_not_dialed_until_resumed() {
     let app = TestApp::new().await;
     let (agent, campaign) = app.voice_campaign().await;
     let admin = app.admin();
-    app.services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "cooperative"),
-        )
-        .await
-        .unwrap();
+    app.enqueue(&campaign, contact("+7 495 000-00-01", "cooperative"))
+        .await;
     assert_eq!(
         app.services
             .campaigns
@@ -143,25 +105,11 @@ async fn removed_contacts_are_not_called() {
     let (agent, campaign) = app.voice_campaign().await;
     let admin = app.admin();
     let keep = app
-        .services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-01", "cooperative"),
-        )
-        .await
-        .unwrap();
+        .enqueue(&campaign, contact("+7 495 000-00-01", "cooperative"))
+        .await;
     let drop = app
-        .services
-        .campaigns
-        .enqueue(
-            &admin,
-            Ref::Id(campaign.id),
-            contact("+7 495 000-00-02", "cooperative"),
-        )
-        .await
-        .unwrap();
+        .enqueue(&campaign, contact("+7 495 000-00-02", "cooperative"))
+        .await;
     let removed = app
         .services
         .campaigns
@@ -178,17 +126,12 @@ async fn removed_contacts_are_not_called() {
 async fn no_more_calls_at_once_than_the_agents_channels() {
     let app = TestApp::new().await;
     let (_, campaign) = app.voice_campaign_with(|s| s.total_channel_limit = 2).await;
-    let admin = app.admin();
     for i in 0..5 {
-        app.services
-            .campaigns
-            .enqueue(
-                &admin,
-                Ref::Id(campaign.id),
-                contact(&format!("+7 495 000-00-1{i}"), "cooperative"),
-            )
-            .await
-            .unwrap();
+        app.enqueue(
+            &campaign,
+            contact(&format!("+7 495 000-00-1{i}"), "cooperative"),
+        )
+        .await;
     }
     let dialer = app.dialer("node-a");
     let first = dialer.claim().await.unwrap();
