@@ -15,16 +15,16 @@ use crate::common::{TestApp, contact};
 async fn drain(dialer: Arc<Dialer>) -> Vec<Call> {
     let mut made = Vec::new();
     loop {
-        let claimed = dialer.claim().await.unwrap();
+        let claimed = dialer.claim().await.expect("claiming works");
         if claimed.is_empty() {
             return made;
         }
         let calls = claimed.into_iter().map(|claim| {
             let dialer = Arc::clone(&dialer);
-            tokio::spawn(async move { dialer.place(claim).await.unwrap() })
+            tokio::spawn(async move { dialer.place(claim).await.expect("the call is recorded") })
         });
         for call in calls.collect::<Vec<_>>() {
-            made.push(call.await.unwrap());
+            made.push(call.await.expect("the call task ends"));
         }
     }
 }
