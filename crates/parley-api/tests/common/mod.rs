@@ -523,6 +523,10 @@ personas:
   - name: silent
     weight: 0
     outcomes: { answered: 1 }
+  - name: patient
+    weight: 0
+    outcomes: { answered: 1 }
+    operator: { wait: [2, 2], talk: [30, 30], hang_up_chance: 0 }
 "#;
 
 /// A voice scenario: asks whether it is a good time, then a rating, then says goodbye.
@@ -603,11 +607,21 @@ impl TestApp {
         &self,
         change: impl FnOnce(&mut AgentSettings),
     ) -> (Agent, Campaign) {
+        self.voice_campaign_of(CALL_SURVEY, change).await
+    }
+
+    /// A voice agent of company A running `scenario`, its settings changed by `change`, and a
+    /// running campaign of it.
+    pub async fn voice_campaign_of(
+        &self,
+        scenario: &str,
+        change: impl FnOnce(&mut AgentSettings),
+    ) -> (Agent, Campaign) {
         let admin = self.admin();
         let agent = self
             .services
             .agents
-            .create_with(&admin, Channel::Voice, CALL_SURVEY, |settings| {
+            .create_with(&admin, Channel::Voice, scenario, |settings| {
                 change(settings);
                 Ok(())
             })

@@ -2,12 +2,13 @@
 //! paused agents, channel limits.
 
 use chrono::{TimeZone, Utc};
+use parley_domain::call::Speaker;
 use parley_domain::campaign::QueueState;
 use parley_domain::dialer::PhoneNumber;
 use parley_domain::ids::Ref;
 use parley_domain::values::{LocalTime, Weekday};
 
-use crate::common::{TestApp, contact};
+use crate::common::{HANDOFF, TestApp, contact};
 
 #[tokio::test]
 async fn calls_wait_for_the_agents_hours_in_the_callees_zone() {
@@ -147,5 +148,38 @@ async fn no_more_calls_at_once_than_the_agents_channels() {
         dialer.claim().await.unwrap().len(),
         2,
         "channels free again"
+    );
+}
+
+#[tokio::test]
+async fn a_transfer_takes_an_operator_line_only_when_one_is_free() {
+    let app = TestApp::new().await;
+    let (_, none_free) = app
+        .voice_campaign_of(HANDOFF, |s| s.routing_channel_limit = 0)
+        .await;
+    app.enqueue(&none_free, contact("+7 495 000-00-01", "patient"))
+        .await;
+    let refused = app.run_dialer().await.remove(0);
+    assert!(!refused.transferred);
+    assert_eq!(refused.operator_ms, 0);
+
+    let (_, one_free) = app
+        .voice_campaign_of(HANDOFF, |s| s.routing_channel_limit = 1)
+        .await;
+    app.enqueue(&one_free, contact("+7 495 000-00-02", "patient"))
+        .await;
+    let transferred = app.run_dialer().await.remove(0);
+    assert!(transferred.transferred);
+    assert_eq!(
+        transferred.operator_ms, 30_000,
+        "the operator talked for 30 s"
+    );
+    assert!(
+        transferred
+            .transcript
+            .iter()
+            .any(|u| u.speaker == Speaker::Operator),
+        "{:#?}",
+        transferred.transcript
     );
 }

@@ -2,12 +2,15 @@
 //! fed back to the same scenario engine as chat, until the scenario ends, transfers, or someone
 //! hangs up.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use parley_scenario::{EventKind, Status};
 
 use crate::dialog::{Dialog, DialogStatus, NewMessage, Sender};
 use crate::error::Result;
+use crate::ids::AgentId;
 use crate::line::{CallLeg, Heard, Transferred};
 use crate::ports::CallTurn;
 use crate::turn::{Pending, TurnRunner};
@@ -17,6 +20,51 @@ pub const DEFAULT_NO_INPUT: Duration = Duration::from_millis(4000);
 
 /// At most this many callee turns in one call; a scenario that keeps asking ends the call.
 const MAX_TURNS: usize = 64;
+
+/// Operator lines in use per agent on this node: a transfer takes one if fewer than the agent's
+/// `routing_channel_limit` are in use, and gives it back when the operator's part ends.
+#[derive(Debug, Default)]
+pub(crate) struct OperatorLines(Arc<Mutex<HashMap<AgentId, u32>>>);
+
+/// One operator line held for a transfer; released on drop.
+#[derive(Debug)]
+pub(crate) struct OperatorLine {
+    lines: Arc<Mutex<HashMap<AgentId, u32>>>,
+    agent: AgentId,
+}
+
+impl OperatorLines {
+    /// A line of `agent` if fewer than `limit` are in use.
+    pub(crate) fn take(&self, agent: AgentId, limit: u32) -> Option<OperatorLine> {
+        let mut used = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = used.entry(agent).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(OperatorLine {
+            lines: Arc::clone(&self.0),
+            agent,
+        })
+    }
+}
+
+impl Drop for OperatorLine {
+    fn drop(&mut self) {
+        let mut used = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = used.get_mut(&self.agent) {
+            *count = count.saturating_sub(1);
+        }
+    }
+}
+
+/// Where a call's transfers go: this node's operator lines and the agent's limit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operators<'a> {
+    pub(crate) lines: &'a OperatorLines,
+    pub(crate) agent: AgentId,
+    pub(crate) limit: u32,
+}
 
 /// What happened in the conversation.
 #[derive(Debug)]
@@ -32,6 +80,7 @@ pub(crate) async fn converse(
     runner: &TurnRunner,
     mut dialog: Dialog,
     leg: &mut dyn CallLeg,
+    operators: Operators<'_>,
 ) -> Result<Conversation> {
     let expected_version = dialog.version;
     let mut pending = Pending::new(&dialog, Vec::new());
@@ -63,12 +112,24 @@ pub(crate) async fn converse(
         match pending.update.status {
             DialogStatus::Ended | DialogStatus::Failed => break,
             DialogStatus::Operator => {
-                transferred = true;
-                if let Transferred::Talked(_) = leg.transfer().await? {
-                    pending.messages.push(NewMessage::text(
+                match operators.lines.take(operators.agent, operators.limit) {
+                    Some(_line) => {
+                        transferred = true;
+                        if let Transferred::Talked(_) = leg.transfer().await? {
+                            pending.messages.push(NewMessage::text(
+                                Sender::System,
+                                "An operator talked to the caller.",
+                            ));
+                        }
+                    }
+                    None => pending.messages.push(NewMessage::text(
                         Sender::System,
-                        "An operator talked to the caller.",
-                    ));
+                        format!(
+                            "No operator line was free (all {} of the agent's \
+                             routing_channel_limit in use); the call ended without a transfer.",
+                            operators.limit
+                        ),
+                    )),
                 }
                 break;
             }

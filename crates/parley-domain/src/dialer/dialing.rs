@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::broadcast;
 
-use super::conversation::converse;
+use super::conversation::{OperatorLines, Operators, converse};
 use super::{
     Attempt, Channels, Decision, FinishReason, Outcome, PolicyInput, RetryPolicy, Schedule,
     callee_zone, decide,
@@ -71,6 +71,7 @@ pub struct Dialer {
     runner: Arc<TurnRunner>,
     config: DialerConfig,
     finished: broadcast::Sender<CallFinished>,
+    operators: OperatorLines,
 }
 
 impl std::fmt::Debug for Dialer {
@@ -123,6 +124,7 @@ impl Dialer {
             runner,
             config,
             finished: broadcast::channel(4096).0,
+            operators: OperatorLines::default(),
         }
     }
 
@@ -274,7 +276,12 @@ impl Dialer {
         let (turn, transferred) = match responder {
             Responder::AnsweringMachine => (None, false),
             Responder::Human => {
-                let conversation = converse(&self.runner, dialog, leg.as_mut()).await?;
+                let operators = Operators {
+                    lines: &self.operators,
+                    agent: context.agent.id,
+                    limit: context.agent.settings.routing_channel_limit,
+                };
+                let conversation = converse(&self.runner, dialog, leg.as_mut(), operators).await?;
                 (Some(conversation.turn), conversation.transferred)
             }
         };
