@@ -3,6 +3,7 @@
 mod campaign_crash;
 mod neuro_story;
 mod support;
+mod two_nodes;
 mod vertex_story;
 
 use std::process::Command as StdCommand;
@@ -43,6 +44,11 @@ blocks:
 "#;
 
 fn create_user(data_dir: &std::path::Path, email: &str, password: &str) {
+    create_user_with(data_dir, email, password, &[]);
+}
+
+/// `parley user create` of an admin of company Acme, with `extra` settings (e.g. a database URL).
+fn create_user_with(data_dir: &std::path::Path, email: &str, password: &str, extra: &[String]) {
     let output = StdCommand::new(binary())
         .args([
             "user",
@@ -56,6 +62,7 @@ fn create_user(data_dir: &std::path::Path, email: &str, password: &str) {
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(extra)
         .env("PARLEY_USER_PASSWORD", password)
         .env_remove("PARLEY_DATABASE_URL")
         .output()
