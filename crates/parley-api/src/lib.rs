@@ -54,7 +54,8 @@ pub fn router_with(services: Arc<Services>, options: Options) -> Router {
         Router::new()
             .merge(faces::native::router())
             .merge(faces::botone::router())
-            .merge(faces::neuro::router()),
+            .merge(faces::neuro::router())
+            .merge(faces::twin::router()),
         options.body_limit,
     )
     .with_state(services)

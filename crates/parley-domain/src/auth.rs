@@ -25,6 +25,8 @@ use crate::verified_logins::VerifiedLogins;
 pub const ACCESS_TTL: Duration = Duration::seconds(3600);
 /// Lifetime of a refresh token.
 pub const REFRESH_TTL: Duration = Duration::seconds(86_400);
+/// The shortest and longest access-token lifetimes a caller may ask for (Twin24's `ttl`).
+pub const TTL_RANGE: (Duration, Duration) = (Duration::seconds(60), Duration::seconds(30 * 86_400));
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 8;
 
@@ -156,8 +158,19 @@ impl AuthService {
 
     /// Login with e-mail and password: a new token pair.
     pub async fn login(&self, login: &str, password: &str) -> Result<TokenPair> {
+        self.login_with_ttl(login, password, None).await
+    }
+
+    /// Login with an access-token lifetime of `ttl` (clamped to [`TTL_RANGE`]; `None` is
+    /// [`ACCESS_TTL`]); the refresh token lives [`REFRESH_TTL`] or as long, if longer.
+    pub async fn login_with_ttl(
+        &self,
+        login: &str,
+        password: &str,
+        ttl: Option<Duration>,
+    ) -> Result<TokenPair> {
         let user = self.verify_password(login, password).await?;
-        self.issue(&user.company_id, user.id, user.role).await
+        self.issue(&user.company_id, user.id, user.role, ttl).await
     }
 
     /// HTTP Basic: the caller as a principal, without issuing tokens. A login verified in the
@@ -180,6 +193,15 @@ impl AuthService {
 
     /// Exchanges a refresh token for a new pair; the old refresh token stops working.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        self.refresh_with_ttl(refresh_token, None).await
+    }
+
+    /// [`Self::refresh`] with an access-token lifetime as in [`Self::login_with_ttl`].
+    pub async fn refresh_with_ttl(
+        &self,
+        refresh_token: &str,
+        ttl: Option<Duration>,
+    ) -> Result<TokenPair> {
         let claims = self.decode(refresh_token, REFRESH)?;
         let now = self.clock.now();
         let record = self
@@ -196,7 +218,7 @@ impl AuthService {
             .map_err(|_| {
                 Error::unauthenticated("refresh token belongs to a user that no longer exists")
             })?;
-        self.issue(&user.company_id, user.id, user.role).await
+        self.issue(&user.company_id, user.id, user.role, ttl).await
     }
 
     /// Checks an access token.
@@ -223,10 +245,17 @@ impl AuthService {
         }
     }
 
-    async fn issue(&self, company: &CompanyId, user: UserId, role: Role) -> Result<TokenPair> {
+    async fn issue(
+        &self,
+        company: &CompanyId,
+        user: UserId,
+        role: Role,
+        ttl: Option<Duration>,
+    ) -> Result<TokenPair> {
         let now = self.clock.now();
-        let access_expires_at = now + ACCESS_TTL;
-        let refresh_expires_at = now + REFRESH_TTL;
+        let access_ttl = ttl.map_or(ACCESS_TTL, |ttl| ttl.clamp(TTL_RANGE.0, TTL_RANGE.1));
+        let access_expires_at = now + access_ttl;
+        let refresh_expires_at = now + REFRESH_TTL.max(access_ttl);
         let access_token = self.encode(company, user, role, ACCESS, now, access_expires_at)?;
         let refresh_jti = random_token(24);
         let refresh_token = self.encode_with_jti(

@@ -4,3 +4,4 @@
 pub mod botone;
 pub mod native;
 pub mod neuro;
+pub mod twin;

@@ -1,0 +1,50 @@
+//! The Twin24 face: Twin24's `/api/v1` methods, served at `/api/v1/...` and under the
+//! `/cis` and `/analyse` prefixes real clients use (`cis.twin24.ai`, `twin24.ai/cis/...`,
+//! `analyse.twin24.ai`, …; the host is ignored). `POST /auth/login` gives a JWT pair (the
+//! payload carries `exp`, `sub`, `company_id`, `iat`, `version`, as the official SDK reads it);
+//! every other method takes `Authorization: Bearer <access token>`. Call statistics
+//! (`search/cis/calls`, `search/cis/sessions`) arrive with their module. Errors are `{"error", "details"}` ([`error::TwinError`]).
+//!
+//! Layout: one module per method group, each a set of handlers listed in [`routes`] by path
+//! under `/api/v1`; they share [`extract`] (the [`extract::Caller`] bearer extractor, the
+//! content-type-blind [`extract::Body`], query helpers) and [`error::TwinError`].
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::map_response;
+use axum::routing::{MethodRouter, post};
+use parley_domain::Services;
+
+use crate::common::error::render_errors;
+
+pub use error::Twin;
+
+/// The prefixes every method is served under, each followed by `/api/v1`.
+pub const PREFIXES: [&str; 3] = ["", "/cis", "/analyse"];
+
+/// The Twin24 routes at every prefix, rendering their errors in the Twin24 shape.
+pub fn router() -> Router<Arc<Services>> {
+    let mut router = Router::new();
+    for prefix in PREFIXES {
+        for (path, method) in routes() {
+            router = router.route(&format!("{prefix}/api/v1{path}"), method);
+        }
+    }
+    router.layer(map_response(render_errors::<Twin>))
+}
+
+/// The methods, by path under `/api/v1`.
+pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<Services>>)> {
+    vec![
+        // Auth.
+        ("/auth/login", post(auth::login)),
+        ("/auth/login/", post(auth::login)),
+        ("/auth/refresh", post(auth::refresh)),
+        ("/auth/refresh/", post(auth::refresh)),
+    ]
+}
