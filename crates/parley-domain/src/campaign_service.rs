@@ -20,7 +20,9 @@ use crate::line::{Recorder, Recording};
 use crate::ports::{CampaignStore, Clock, QueueFilter, Store};
 use crate::scenarios::ScenarioCache;
 use crate::values::{Page, Paged};
+use crate::webhook_service::Outbox;
 
+mod hooks;
 pub mod reports;
 mod uploads;
 
@@ -66,6 +68,7 @@ pub struct CampaignService {
     recorder: Arc<dyn Recorder>,
     uploads_wake: Arc<Notify>,
     dialer_wake: Arc<Notify>,
+    outbox: Arc<Outbox>,
 }
 
 impl std::fmt::Debug for CampaignService {
@@ -81,8 +84,10 @@ impl CampaignService {
         clock: Arc<dyn Clock>,
         scenarios: Arc<ScenarioCache>,
         recorder: Arc<dyn Recorder>,
+        outbox: Arc<Outbox>,
     ) -> Self {
         Self {
+            outbox,
             store,
             campaigns,
             clock,
@@ -186,6 +191,9 @@ impl CampaignService {
             .await?;
         if to == Running {
             self.dialer_wake.notify_one();
+        }
+        if campaign.state != to {
+            self.outbox.status_changed(&updated).await?;
         }
         Ok(updated)
     }

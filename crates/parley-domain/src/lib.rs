@@ -29,6 +29,8 @@ pub mod services;
 mod turn;
 pub mod values;
 mod verified_logins;
+pub mod webhook;
+pub mod webhook_service;
 
 pub use auth::Principal;
 pub use error::{Detail, Error, ErrorKind, Result};

@@ -31,6 +31,9 @@ use crate::ids::{
 };
 use crate::line::Recording;
 use crate::values::{Email, LocalTime, Page, Paged, Weekday};
+use crate::webhook::{
+    AfterAttempt, CampaignHooks, Delivery, DeliveryAttempt, DeliveryFilter, NewWebhook,
+};
 
 /// Companies, users, tokens and installation secrets.
 #[async_trait]
@@ -394,13 +397,15 @@ pub trait CampaignStore: Send + Sync {
     async fn release_claim(&self, claim: &Claim, release: &Release) -> Result<QueueEntry>;
     /// Ends a claim with its call, in one transaction: records `call`, applies `release` to the
     /// entry, and saves the dialog's turn (`dialog`, when the call was answered) as
-    /// [`DialogStore::save_turn`] does. `Conflict` when the claim is no longer `node`'s.
+    /// [`DialogStore::save_turn`] does, and writes `webhooks` to the outbox. `Conflict` when
+    /// the claim is no longer `node`'s.
     async fn finish_call(
         &self,
         claim: &Claim,
         call: &NewCall,
         release: &Release,
         dialog: Option<&CallTurn>,
+        webhooks: &[NewWebhook],
     ) -> Result<Call>;
 
     /// A call by id or UUID.
@@ -457,12 +462,78 @@ pub struct QueueFilter {
 
 /// Everything the domain stores.
 pub trait Store:
-    DirectoryStore + AgentStore + DialogStore + CustomBlockStore + CampaignStore + 'static
+    DirectoryStore
+    + AgentStore
+    + DialogStore
+    + CustomBlockStore
+    + CampaignStore
+    + WebhookStore
+    + 'static
 {
 }
 impl<T> Store for T where
-    T: DirectoryStore + AgentStore + DialogStore + CustomBlockStore + CampaignStore + 'static
+    T: DirectoryStore
+        + AgentStore
+        + DialogStore
+        + CustomBlockStore
+        + CampaignStore
+        + WebhookStore
+            + 'static
 {
+}
+
+/// Campaign webhooks: each campaign's targets, each contact's callback data, and the outbox of
+/// events to deliver (see [`crate::webhook`]).
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Sets a campaign's hooks (replacing any).
+    async fn set_campaign_hooks(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        hooks: &CampaignHooks,
+    ) -> Result<()>;
+    /// A campaign's hooks (empty when none were set).
+    async fn campaign_hooks(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+    ) -> Result<CampaignHooks>;
+    /// Keeps a queued contact's callback data (JSON text as received).
+    async fn set_callback_data(
+        &self,
+        company: CompanyId,
+        dialog: DialogId,
+        data: &str,
+    ) -> Result<()>;
+    /// A contact's callback data, if it has some.
+    async fn callback_data(&self, company: CompanyId, dialog: DialogId) -> Result<Option<String>>;
+    /// Writes events to the outbox (outside a call's transaction: state changes).
+    async fn add_webhooks(&self, webhooks: &[NewWebhook]) -> Result<()>;
+    /// Takes up to `limit` pending deliveries due at `now` (across companies), moving their
+    /// `next_at` to `lease_until` so no other node sends them meanwhile.
+    async fn due_webhooks(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>>;
+    /// Records an attempt at delivery `id` and what follows it.
+    async fn record_webhook_attempt(
+        &self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        after: AfterAttempt,
+    ) -> Result<()>;
+    /// The earliest `next_at` of a pending delivery, if any.
+    async fn next_webhook_at(&self) -> Result<Option<DateTime<Utc>>>;
+    /// Deliveries matching `filter`, newest first, with their attempts.
+    async fn webhook_deliveries(
+        &self,
+        company: CompanyId,
+        filter: &DeliveryFilter,
+        page: Page,
+    ) -> Result<Paged<Delivery>>;
 }
 
 /// The current time. Tests use a manual clock.

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::line::{Line, Recorder};
 use crate::ports::{Clock, HttpOut, Store};
 use crate::scenarios::ScenarioCache;
+use crate::webhook_service::{Outbox, WebhookService};
 
 /// The telephone line and the recorder for calls it does not record itself.
 #[derive(Clone)]
@@ -40,10 +41,13 @@ pub struct Services {
     pub dialogs: DialogService,
     /// Campaigns, queues, calls and the do-not-call list.
     pub campaigns: CampaignService,
+    /// Campaign webhooks: delivery from the outbox and the deliveries' record.
+    pub webhooks: WebhookService,
     /// The clock everything uses.
     pub clock: Arc<dyn Clock>,
     store: Arc<dyn Store>,
     line: Arc<dyn Line>,
+    outbox: Arc<Outbox>,
 }
 
 impl std::fmt::Debug for Services {
@@ -62,7 +66,14 @@ impl Services {
     ) -> Result<Arc<Self>> {
         let auth = Arc::new(AuthService::new(Arc::clone(&store), Arc::clone(&clock)).await?);
         let scenarios = Arc::new(ScenarioCache::default());
+        let outbox = Outbox::new(Arc::clone(&store), Arc::clone(&clock));
         Ok(Arc::new(Self {
+            webhooks: WebhookService::new(
+                Arc::clone(&store),
+                Arc::clone(&clock),
+                Arc::clone(&http),
+                Arc::clone(&outbox),
+            ),
             directory: DirectoryService::new(Arc::clone(&store), Arc::clone(&auth)),
             agents: AgentService::new(Arc::clone(&store)),
             dialogs: DialogService::new(
@@ -77,11 +88,13 @@ impl Services {
                 Arc::clone(&clock),
                 scenarios,
                 telephony.recorder,
+                Arc::clone(&outbox),
             ),
             auth,
             clock,
             store,
             line: telephony.line,
+            outbox,
         }))
     }
 
@@ -94,6 +107,7 @@ impl Services {
             Arc::clone(&self.line),
             self.dialogs.runner(),
             config,
+            Arc::clone(&self.outbox),
         )
     }
 }

@@ -28,6 +28,7 @@ mod sqlite;
 mod time;
 mod turns;
 mod variables;
+mod webhooks;
 
 use std::fmt;
 use std::path::Path;

@@ -30,6 +30,7 @@ mod conformance {
     pub mod turns;
     pub mod uploads;
     pub mod variables;
+    pub mod webhooks;
 }
 
 /// Declares every case once per backend: `sqlite::<module>::<case>` and `postgres::<module>::<case>`.
@@ -137,6 +138,10 @@ cases! {
     ],
     calls: [
         finish_call_records_the_call_and_the_turn_together,
+    ],
+    webhooks: [
+        hooks_and_callback_data_round_trip_within_the_company,
+        outbox_rows_are_taken_once_and_retried_until_delivered,
     ],
     turn_batches: [
         concurrent_turns_on_many_dialogs_all_land,

@@ -27,6 +27,12 @@ use crate::ids::{AgentId, CampaignId, CompanyId, Ref};
 use crate::line::{DialRequest, Dialed, Line};
 use crate::ports::{CampaignStore, Clock, Store};
 use crate::turn::TurnRunner;
+use crate::webhook::CampaignHooks;
+use crate::webhook_service::Outbox;
+
+use super::pace::Pace;
+
+mod hooks;
 
 /// How a node dials.
 #[derive(Debug, Clone)]
@@ -72,6 +78,8 @@ pub struct Dialer {
     config: DialerConfig,
     finished: broadcast::Sender<CallFinished>,
     operators: OperatorLines,
+    outbox: Arc<Outbox>,
+    pace: Pace,
 }
 
 impl std::fmt::Debug for Dialer {
@@ -88,6 +96,7 @@ struct Context {
     campaign: Campaign,
     agent: Agent,
     slots: Vec<TimeSlot>,
+    hooks: CampaignHooks,
 }
 
 /// A claimed attempt the policy said to dial, with the campaign and agent it was decided on
@@ -115,6 +124,7 @@ impl Dialer {
         line: Arc<dyn Line>,
         runner: Arc<TurnRunner>,
         config: DialerConfig,
+        outbox: Arc<Outbox>,
     ) -> Self {
         Self {
             store,
@@ -125,6 +135,8 @@ impl Dialer {
             config,
             finished: broadcast::channel(4096).0,
             operators: OperatorLines::default(),
+            outbox,
+            pace: Pace::default(),
         }
     }
 
@@ -160,7 +172,7 @@ impl Dialer {
             };
             let call = self.unanswered(&claim, Outcome::Failed, now, now);
             let release = self.after_attempt(&context, &claim, attempt);
-            self.record(&claim, call, release, None).await?;
+            self.record(&context, &claim, call, release, None).await?;
         }
         Ok(count)
     }
@@ -180,14 +192,21 @@ impl Dialer {
             .await?;
         let mut contexts = Contexts::new();
         let mut dial = Vec::with_capacity(claims.len());
+        let mut paced: HashMap<CampaignId, u32> = HashMap::new();
         for claim in claims {
             let context = self.context(&mut contexts, &claim).await?;
             let input = policy_input(&context, &claim, claim.entry.history.clone());
             let release = match decide(&input, now) {
-                Decision::DialNow => {
-                    dial.push(Dial { claim, context });
-                    continue;
-                }
+                Decision::DialNow => match self.paced(&context, &mut paced, now) {
+                    None => {
+                        dial.push(Dial { claim, context });
+                        continue;
+                    }
+                    Some(at) => Release::Wait {
+                        next_at: at,
+                        attempt: None,
+                    },
+                },
                 Decision::WaitUntil(at) => Release::Wait {
                     next_at: at,
                     attempt: None,
@@ -201,7 +220,10 @@ impl Dialer {
                     attempt: None,
                 },
             };
-            self.campaigns.release_claim(&claim, &release).await?;
+            let entry = self.campaigns.release_claim(&claim, &release).await?;
+            if let Release::Done { reason, .. } = &release {
+                self.report_done(&context, &claim, &entry, reason).await?;
+            }
         }
         Ok(dial)
     }
@@ -210,13 +232,15 @@ impl Dialer {
     pub async fn complete_drained(&self) -> Result<usize> {
         let drained = self.campaigns.drained_campaigns().await?;
         for campaign in &drained {
-            self.campaigns
+            let completed = self
+                .campaigns
                 .set_campaign_state(
                     campaign.company_id,
                     campaign.id,
                     crate::campaign::CampaignState::Completed,
                 )
                 .await?;
+            self.outbox.status_changed(&completed).await?;
         }
         Ok(drained.len())
     }
@@ -264,7 +288,7 @@ impl Dialer {
                     outcome,
                 };
                 let release = self.after_attempt(&context, &claim, attempt);
-                return self.record(&claim, call, release, None).await;
+                return self.record(&context, &claim, call, release, None).await;
             }
             Dialed::Answered {
                 leg,
@@ -315,21 +339,27 @@ impl Dialer {
             outcome,
         };
         let release = self.after_attempt(&context, &claim, attempt);
-        self.record(&claim, call, release, turn.as_ref()).await
+        self.record(&context, &claim, call, release, turn.as_ref())
+            .await
     }
 
     async fn record(
         &self,
+        context: &Context,
         claim: &Claim,
         call: NewCall,
         release: Release,
         turn: Option<&crate::ports::CallTurn>,
     ) -> Result<Call> {
         let again = matches!(release, Release::Wait { .. });
+        let hooks = self.webhooks(context, claim, &call, &release).await?;
         let call = self
             .campaigns
-            .finish_call(claim, &call, &release, turn)
+            .finish_call(claim, &call, &release, turn, &hooks)
             .await?;
+        if !hooks.is_empty() {
+            self.outbox.written();
+        }
         // Nobody listening is fine.
         let _ = self.finished.send(CallFinished {
             call: call.clone(),
@@ -399,10 +429,12 @@ impl Dialer {
             .await?;
         let agent = self.agent(company, campaign.agent_id).await?;
         let slots = self.store.time_slots(company, agent.id).await?;
+        let hooks = self.store.campaign_hooks(company, campaign.id).await?;
         Ok(Arc::clone(vacant.insert(Arc::new(Context {
             campaign,
             agent,
             slots,
+            hooks,
         }))))
     }
 

@@ -8,6 +8,7 @@
 mod conversation;
 mod dialing;
 mod outcome;
+mod pace;
 mod phone;
 mod policy;
 mod window;

@@ -269,6 +269,7 @@ impl SqlStore {
         call: &NewCall,
         release: &Release,
         dialog: Option<&CallTurn>,
+        webhooks: &[parley_domain::webhook::NewWebhook],
     ) -> Result<Call> {
         let now = self.now();
         let entry = &claim.entry;
@@ -293,6 +294,7 @@ impl SqlStore {
         let row: CallRow = in_tx!(self, "recording a call", |tx| {
             apply_release(tx, claim, release, Ts::from(now)).await?;
             let call = insert_call(tx, entry.dialog_id, call).await?;
+            crate::webhooks::insert_webhooks(tx, webhooks, Ts::from(now)).await?;
             if let Some(p) = &turn {
                 let saved = match &mut *tx {
                     Tx::Sqlite(conn) => match &queued {

@@ -195,8 +195,10 @@ impl CampaignStore for SqlStore {
         call: &NewCall,
         release: &Release,
         dialog: Option<&CallTurn>,
+        webhooks: &[parley_domain::webhook::NewWebhook],
     ) -> Result<Call> {
-        self.record_call(claim, call, release, dialog).await
+        self.record_call(claim, call, release, dialog, webhooks)
+            .await
     }
 
     async fn call(&self, company: CompanyId, call: Ref<CallId>) -> Result<Call> {

@@ -62,7 +62,7 @@ pub async fn finish_call_records_the_call_and_the_turn_together(t: Ctx) {
     };
     let failed = t
         .store
-        .finish_call(&claims[0], &call, &done, Some(&stale))
+        .finish_call(&claims[0], &call, &done, Some(&stale), &[])
         .await;
     assert_eq!(error_kind(failed), ErrorKind::Conflict);
     let entry = t
@@ -90,7 +90,7 @@ pub async fn finish_call_records_the_call_and_the_turn_together(t: Ctx) {
 
     let recorded = t
         .store
-        .finish_call(&claims[0], &call, &done, Some(&turn))
+        .finish_call(&claims[0], &call, &done, Some(&turn), &[])
         .await
         .unwrap();
     assert_eq!(
@@ -143,11 +143,16 @@ pub async fn finish_call_records_the_call_and_the_turn_together(t: Ctx) {
             &missed,
             &wait_again(&t, Some(Outcome::NoAnswer)),
             None,
+            &[],
         )
         .await
         .unwrap();
     assert_eq!(
-        error_kind(t.store.finish_call(&claims[1], &missed, &done, None).await),
+        error_kind(
+            t.store
+                .finish_call(&claims[1], &missed, &done, None, &[])
+                .await
+        ),
         ErrorKind::Conflict
     );
 

@@ -190,7 +190,7 @@ pub async fn releases_need_the_claim_and_keep_the_history(t: Ctx) {
         let call = call_of(&t, claim, Outcome::Busy);
         let release = wait_again(&t, Some(Outcome::Busy));
         assert_eq!(
-            error_kind(t.store.finish_call(claim, &call, &release, None).await),
+            error_kind(t.store.finish_call(claim, &call, &release, None, &[]).await),
             ErrorKind::Conflict
         );
     }
@@ -316,7 +316,7 @@ pub async fn expired_claims_are_re_leased_to_the_taker(t: Ctx) {
     let call = call_of(&t, &taken[0], Outcome::Failed);
     let release = wait_again(&t, Some(Outcome::Failed));
     t.store
-        .finish_call(&taken[0], &call, &release, None)
+        .finish_call(&taken[0], &call, &release, None, &[])
         .await
         .unwrap();
 }

@@ -1,0 +1,106 @@
+//! What Twin24 call tasks add to campaigns: webhook targets and a slow pace kept beside the
+//! campaign, contacts queued with their callback data (a repeated external id adds nothing),
+//! and contacts cancelled by number.
+
+use super::{CampaignService, CampaignSpec};
+use crate::auth::Principal;
+use crate::campaign::{Campaign, QueueEntry, QueueState, UploadRow};
+use crate::dialer::PhoneNumber;
+use crate::error::{ErrorKind, Result};
+use crate::ids::{AgentId, CampaignId, Ref};
+use crate::ports::QueueFilter;
+use crate::values::Page;
+use crate::webhook::CampaignHooks;
+
+impl CampaignService {
+    /// Creates a campaign with its hooks (Twin24 `autoCall`).
+    pub async fn create_with_hooks(
+        &self,
+        who: &Principal,
+        agent: Ref<AgentId>,
+        spec: CampaignSpec,
+        hooks: &CampaignHooks,
+    ) -> Result<Campaign> {
+        let campaign = self.create(who, agent, spec).await?;
+        if *hooks != CampaignHooks::default() {
+            self.store
+                .set_campaign_hooks(who.company_id, campaign.id, hooks)
+                .await?;
+        }
+        Ok(campaign)
+    }
+
+    /// A campaign's hooks.
+    pub async fn hooks(&self, who: &Principal, campaign: CampaignId) -> Result<CampaignHooks> {
+        self.store.campaign_hooks(who.company_id, campaign).await
+    }
+
+    /// Queues one contact with its callback data (JSON text). `None` when the row's external id
+    /// is already queued in the campaign: nothing is added.
+    pub async fn enqueue_with_callback(
+        &self,
+        who: &Principal,
+        campaign: Ref<CampaignId>,
+        row: UploadRow,
+        callback: Option<String>,
+    ) -> Result<Option<QueueEntry>> {
+        let repeatable = row.external_id.is_some();
+        let entry = match self.enqueue(who, campaign, row).await {
+            Ok(entry) => entry,
+            Err(error) if repeatable && error.kind() == ErrorKind::Conflict => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        if let Some(data) = callback {
+            self.store
+                .set_callback_data(who.company_id, entry.dialog_id, &data)
+                .await?;
+        }
+        Ok(Some(entry))
+    }
+
+    /// Takes the campaign's waiting contacts with number `phone` out of the queue; returns how
+    /// many.
+    pub async fn cancel_phone(
+        &self,
+        who: &Principal,
+        campaign: Ref<CampaignId>,
+        phone: &PhoneNumber,
+    ) -> Result<u64> {
+        who.require_write()?;
+        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        let filter = QueueFilter {
+            agent_id: None,
+            campaign_id: Some(campaign.id),
+            states: vec![QueueState::Waiting],
+        };
+        let mut matching = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = Page::new(offset, Page::MAX_LIMIT)?;
+            let entries = self
+                .campaigns
+                .queue_entries(who.company_id, &filter, page)
+                .await?;
+            let got = entries.items.len() as u64;
+            matching.extend(
+                entries
+                    .items
+                    .into_iter()
+                    .filter(|e| e.phone == *phone)
+                    .map(|e| e.dialog_id),
+            );
+            offset += got;
+            if got < Page::MAX_LIMIT || offset >= entries.total {
+                break;
+            }
+        }
+        let mut removed = 0;
+        for dialog in matching {
+            removed += self
+                .campaigns
+                .remove_waiting(who.company_id, campaign.agent_id, Some(dialog))
+                .await?;
+        }
+        Ok(removed)
+    }
+}

@@ -1,0 +1,111 @@
+//! What the dialer adds for campaigns with webhooks and a pace: the events reporting each call
+//! and finished contact (written with the call), and the pace check on claims.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{Context, Dialer};
+use crate::call::NewCall;
+use crate::campaign::{Claim, QueueEntry, QueueState, Release};
+use crate::error::Result;
+use crate::ids::CampaignId;
+use crate::webhook::{self, NewWebhook};
+
+impl Context {
+    /// The campaign's pace in calls per second, when it has one.
+    fn rate(&self) -> Option<f64> {
+        match (self.hooks.seconds_per_call, self.campaign.calls_per_second) {
+            (Some(seconds), _) if seconds > 0 => Some(1.0 / f64::from(seconds)),
+            (_, Some(cps)) if cps > 0 => Some(f64::from(cps)),
+            _ => None,
+        }
+    }
+}
+
+impl Dialer {
+    /// `None` when the campaign's pace lets a call start now, else when to look again
+    /// (`paced` counts the claims of each campaign already handed back in this round).
+    pub(super) fn paced(
+        &self,
+        context: &Context,
+        paced: &mut HashMap<CampaignId, u32>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let rate = context.rate()?;
+        let campaign = context.campaign.id;
+        let queued = paced.entry(campaign).or_default();
+        let at = self.pace.take(campaign, rate, now, *queued)?;
+        *queued += 1;
+        Some(at)
+    }
+
+    /// The events reporting `call` (and the contact, when `release` finishes it) to the
+    /// campaign's hooks, written with the call.
+    pub(super) async fn webhooks(
+        &self,
+        context: &Context,
+        claim: &Claim,
+        call: &NewCall,
+        release: &Release,
+    ) -> Result<Vec<NewWebhook>> {
+        let hooks = &context.hooks;
+        if hooks.webhooks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let callback = self.callback(claim).await?;
+        let campaign = &context.campaign;
+        let now = self.clock.now();
+        let again = matches!(release, Release::Wait { .. });
+        let ended = webhook::call_ended(campaign, &claim.entry, call, callback.as_ref(), again);
+        let mut rows = webhook::rows_for(hooks, campaign, webhook::CALL_ENDED, &ended, now);
+        if let Release::Done { reason, .. } = release {
+            let mut entry = claim.entry.clone();
+            entry.state = QueueState::Done;
+            let done =
+                webhook::candidate_changed(campaign, &entry, Some(call), callback.as_ref(), reason);
+            rows.extend(webhook::rows_for(
+                hooks,
+                campaign,
+                webhook::CANDIDATE_CHANGED,
+                &done,
+                now,
+            ));
+        }
+        Ok(rows)
+    }
+
+    /// Reports a contact finished without a call (the campaign ended, do-not-call, ...).
+    pub(super) async fn report_done(
+        &self,
+        context: &Context,
+        claim: &Claim,
+        entry: &QueueEntry,
+        reason: &str,
+    ) -> Result<()> {
+        if context.hooks.webhooks.is_empty() {
+            return Ok(());
+        }
+        let callback = self.callback(claim).await?;
+        let payload =
+            webhook::candidate_changed(&context.campaign, entry, None, callback.as_ref(), reason);
+        let rows = webhook::rows_for(
+            &context.hooks,
+            &context.campaign,
+            webhook::CANDIDATE_CHANGED,
+            &payload,
+            self.clock.now(),
+        );
+        self.outbox.add(&rows).await
+    }
+
+    /// The contact's callback data, parsed.
+    async fn callback(&self, claim: &Claim) -> Result<Option<Value>> {
+        let text = self
+            .store
+            .callback_data(claim.entry.company_id, claim.entry.dialog_id)
+            .await?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}

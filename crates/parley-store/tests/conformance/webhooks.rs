@@ -1,0 +1,177 @@
+//! Campaign webhooks: hooks and callback data round trips within the company, and the outbox
+//! (rows taken once while leased, attempts recorded, retries due later, listings filtered).
+
+use chrono::Duration;
+use parley_domain::campaign::CampaignState;
+use parley_domain::ports::{CampaignStore, WebhookStore};
+use parley_domain::webhook::{
+    AfterAttempt, CampaignHooks, DeliveryAttempt, DeliveryFilter, DeliveryState, NewWebhook,
+    WebhookTarget,
+};
+
+use super::campaigns::{ALL, campaign, contact, voice_agent};
+use super::fixtures::{assert_not_found, company, tick};
+use super::harness::Ctx;
+
+pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
+    let acme = company(&t, "Acme").await;
+    let other = company(&t, "Other").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Created).await;
+    assert_eq!(
+        t.store.campaign_hooks(acme.id, task.id).await.unwrap(),
+        CampaignHooks::default()
+    );
+    let hooks = CampaignHooks {
+        webhooks: vec![
+            WebhookTarget::new("https://a.test/h", None).unwrap(),
+            WebhookTarget::new("https://b.test/h", Some(vec!["CALL_ENDED".into()])).unwrap(),
+        ],
+        seconds_per_call: Some(30),
+    };
+    t.store
+        .set_campaign_hooks(acme.id, task.id, &hooks)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.store.campaign_hooks(acme.id, task.id).await.unwrap(),
+        hooks
+    );
+    assert_eq!(
+        t.store.campaign_hooks(other.id, task.id).await.unwrap(),
+        CampaignHooks::default()
+    );
+    assert_not_found(t.store.set_campaign_hooks(other.id, task.id, &hooks).await);
+
+    let entry = t
+        .store
+        .enqueue(acme.id, task.id, &contact(1, None), t.now())
+        .await
+        .unwrap();
+    let data = r#"{"заказ": 42}"#;
+    t.store
+        .set_callback_data(acme.id, entry.dialog_id, data)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.store
+            .callback_data(acme.id, entry.dialog_id)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(data)
+    );
+    assert_eq!(
+        t.store
+            .callback_data(other.id, entry.dialog_id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_not_found(
+        t.store
+            .set_callback_data(other.id, entry.dialog_id, data)
+            .await,
+    );
+}
+
+pub async fn outbox_rows_are_taken_once_and_retried_until_delivered(t: Ctx) {
+    let acme = company(&t, "Acme").await;
+    let other = company(&t, "Other").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Running).await;
+    let row = |url: &str, event: &str| NewWebhook {
+        company_id: acme.id,
+        campaign_id: Some(task.id),
+        event: event.to_owned(),
+        url: url.to_owned(),
+        payload: format!(r#"{{"event":"{event}"}}"#),
+        next_at: t.now(),
+    };
+    t.store
+        .add_webhooks(&[
+            row("https://a.test/h", "CALL_ENDED"),
+            row("https://b.test/h", "CANDIDATE_CHANGED"),
+        ])
+        .await
+        .unwrap();
+    let lease = t.now() + Duration::minutes(2);
+    let due = t.store.due_webhooks(t.now(), lease, 10).await.unwrap();
+    assert_eq!(due.len(), 2);
+    assert!(due.iter().all(|d| d.attempts.is_empty()));
+    assert_eq!(due[0].url, "https://a.test/h");
+    // Leased: nobody else takes them meanwhile.
+    assert!(
+        t.store
+            .due_webhooks(t.now(), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let failed = DeliveryAttempt {
+        at: t.now(),
+        status: Some(500),
+        error: Some("the receiver answered 500".into()),
+    };
+    let retry_at = t.now() + Duration::seconds(10);
+    t.store
+        .record_webhook_attempt(due[0].id, &failed, AfterAttempt::RetryAt(retry_at))
+        .await
+        .unwrap();
+    let ok = DeliveryAttempt {
+        at: t.now(),
+        status: Some(200),
+        error: None,
+    };
+    t.store
+        .record_webhook_attempt(due[1].id, &ok, AfterAttempt::Delivered)
+        .await
+        .unwrap();
+    assert_eq!(t.store.next_webhook_at().await.unwrap(), Some(retry_at));
+
+    tick(&t, 10_000);
+    let again = t
+        .store
+        .due_webhooks(t.now(), t.now() + Duration::minutes(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, vec![failed.clone()]);
+    let ok = DeliveryAttempt { at: t.now(), ..ok };
+    t.store
+        .record_webhook_attempt(again[0].id, &ok, AfterAttempt::Delivered)
+        .await
+        .unwrap();
+    assert_eq!(t.store.next_webhook_at().await.unwrap(), None);
+
+    let listed = t
+        .store
+        .webhook_deliveries(acme.id, &DeliveryFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 2);
+    assert!(
+        listed
+            .items
+            .iter()
+            .all(|d| d.state == DeliveryState::Delivered)
+    );
+    assert_eq!(listed.items[1].attempts, vec![failed, ok]);
+    let only = DeliveryFilter {
+        event: Some("CANDIDATE_CHANGED".into()),
+        ..DeliveryFilter::default()
+    };
+    let listed = t
+        .store
+        .webhook_deliveries(acme.id, &only, ALL)
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 1);
+    let theirs = t
+        .store
+        .webhook_deliveries(other.id, &DeliveryFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!(theirs.total, 0);
+}
