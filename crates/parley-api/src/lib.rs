@@ -55,6 +55,7 @@ pub fn router_with(services: Arc<Services>, options: Options) -> Router {
             .merge(faces::native::router())
             .merge(faces::botone::router())
             .merge(faces::neuro::router())
+            .merge(faces::is74::router())
             .merge(faces::twin::router()),
         options.body_limit,
     )

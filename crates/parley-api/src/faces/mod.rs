@@ -2,6 +2,7 @@
 //! `crate::common` and never import one another.
 
 pub mod botone;
+pub mod is74;
 pub mod native;
 pub mod neuro;
 pub mod twin;

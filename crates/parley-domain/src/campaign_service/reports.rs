@@ -43,6 +43,16 @@ impl CampaignService {
         })
     }
 
+    /// Reports of every call matching `filter`, oldest first (is74 analytics reports).
+    pub async fn all_call_reports(
+        &self,
+        who: &Principal,
+        filter: &CallFilter,
+    ) -> Result<Vec<CallReport>> {
+        let calls = self.all_calls(who.company_id, filter).await?;
+        self.reports(who.company_id, calls).await
+    }
+
     /// Reports of every call of a dialog, oldest first (empty before its first call).
     pub async fn dialog_reports(
         &self,
