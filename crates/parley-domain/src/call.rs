@@ -1,5 +1,7 @@
 //! Call attempts: what happened on the line, who said what when, what it cost.
 
+pub mod search;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::dialer::{Outcome, PhoneNumber};

@@ -24,6 +24,7 @@ use crate::webhook_service::Outbox;
 
 mod hooks;
 pub mod reports;
+pub mod search;
 mod uploads;
 
 pub use uploads::MAX_UPLOAD_ROWS;

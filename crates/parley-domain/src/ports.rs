@@ -460,6 +460,17 @@ pub struct QueueFilter {
     pub states: Vec<QueueState>,
 }
 
+/// Call statistics: a query over calls that filters, sorts and pages in the database.
+#[async_trait]
+pub trait CallSearchStore: Send + Sync {
+    /// The company's calls matching `query`, one page, and how many match in all.
+    async fn search_calls(
+        &self,
+        company: CompanyId,
+        query: &crate::call::search::CallQuery,
+    ) -> Result<Paged<crate::call::search::CallRecord>>;
+}
+
 /// Everything the domain stores.
 pub trait Store:
     DirectoryStore
@@ -468,6 +479,7 @@ pub trait Store:
     + CustomBlockStore
     + CampaignStore
     + WebhookStore
+    + CallSearchStore
     + 'static
 {
 }
@@ -478,7 +490,8 @@ impl<T> Store for T where
         + CustomBlockStore
         + CampaignStore
         + WebhookStore
-            + 'static
+        + CallSearchStore
+        + 'static
 {
 }
 

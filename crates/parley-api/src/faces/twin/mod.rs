@@ -3,7 +3,8 @@
 //! `analyse.twin24.ai`, …; the host is ignored). `POST /auth/login` gives a JWT pair (the
 //! payload carries `exp`, `sub`, `company_id`, `iat`, `version`, as the official SDK reads it);
 //! every other method takes `Authorization: Bearer <access token>`. Call statistics
-//! (`search/cis/calls`, `search/cis/sessions`) arrive with their module. Errors are `{"error", "details"}` ([`error::TwinError`]).
+//! (`search/cis/calls`, `search/cis/sessions`) come from [`statistics`], their JSON, CSV, Excel
+//! and zip forms from [`export`]. Errors are `{"error", "details"}` ([`error::TwinError`]).
 //!
 //! Layout: one module per method group, each a set of handlers listed in [`routes`] by path
 //! under `/api/v1`; they share [`extract`] (the [`extract::Caller`] bearer extractor, the
@@ -11,13 +12,15 @@
 
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod extract;
+pub mod statistics;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::map_response;
-use axum::routing::{MethodRouter, post};
+use axum::routing::{MethodRouter, get, post};
 use parley_domain::Services;
 
 use crate::common::error::render_errors;
@@ -46,5 +49,9 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<Services>>)> {
         ("/auth/login/", post(auth::login)),
         ("/auth/refresh", post(auth::refresh)),
         ("/auth/refresh/", post(auth::refresh)),
+        // Call statistics.
+        ("/search/cis/calls", get(statistics::calls)),
+        ("/search/cis/sessions", get(statistics::sessions)),
+        ("/search/cis/calls/{id}/record", get(statistics::record)),
     ]
 }

@@ -1,0 +1,378 @@
+//! `CallSearchStore`: call statistics filtered, sorted and paged in the database.
+//!
+//! Every condition is a predicate on `calls c` alone (names and UUIDs of agents and campaigns
+//! become `IN (SELECT id …)` sub-selects; the queue's state and later attempts are correlated
+//! sub-selects), so the count needs no join and the page query joins agents, dialogs, campaigns
+//! and queue entries only for the rows it returns. Sessions are each dialog's last call
+//! (`NOT EXISTS` a later attempt, on `UNIQUE (dialog_id, attempt)`), with totals over the
+//! dialog's calls. The indexes behind the common filters are in migration 0007.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use parley_domain::call::search::{
+    CallQuery, CallRecord, Condition, SearchColumn, SearchValue, SessionTotals,
+};
+use parley_domain::call::{Call, Speaker, Utterance};
+use parley_domain::dialer::{Outcome, PhoneNumber};
+use parley_domain::ids::{AgentId, CallId, CampaignId, CompanyId, DialogId, Uuid};
+use parley_domain::ports::CallSearchStore;
+use parley_domain::values::Paged;
+use parley_domain::{Error, Result};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sqlx::AssertSqlSafe;
+
+use crate::errors::{self, corrupt, to_i64, to_u32};
+use crate::time::Ts;
+use crate::{Backend, SqlStore};
+
+/// A value bound into the query.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Uuid(Uuid),
+    Time(Ts),
+}
+
+/// Binds every `Arg` in order; expands inside `on_db!` so it is typed per backend.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Bool(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+                Arg::Uuid(v) => query.bind(*v),
+                Arg::Time(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+/// Whether no later attempt of the call's dialog exists.
+const LAST_ATTEMPT: &str =
+    "NOT EXISTS (SELECT 1 FROM calls n WHERE n.dialog_id = c.dialog_id AND n.attempt > c.attempt)";
+
+/// The SQL of a column, as an expression over `calls c`.
+fn column_sql(column: SearchColumn) -> String {
+    match column {
+        SearchColumn::CallUuid => "c.uuid".into(),
+        SearchColumn::DialogUuid => "c.dialog_uuid".into(),
+        SearchColumn::Phone => "c.phone".into(),
+        SearchColumn::Outcome => "c.outcome".into(),
+        SearchColumn::CampaignUuid => {
+            "(SELECT k.uuid FROM campaigns k WHERE k.id = c.campaign_id)".into()
+        }
+        SearchColumn::CampaignName => {
+            "(SELECT k.name FROM campaigns k WHERE k.id = c.campaign_id)".into()
+        }
+        SearchColumn::AgentUuid => "(SELECT a.uuid FROM agents a WHERE a.id = c.agent_id)".into(),
+        SearchColumn::AgentName => "(SELECT a.name FROM agents a WHERE a.id = c.agent_id)".into(),
+        SearchColumn::ExternalId => {
+            "(SELECT q.external_id FROM campaign_queue q WHERE q.dialog_id = c.dialog_id)".into()
+        }
+        SearchColumn::StartedAt => "c.started_at".into(),
+        SearchColumn::EndedAt => "c.ended_at".into(),
+        SearchColumn::DialogCreatedAt => {
+            "(SELECT d.created_at FROM dialogs d WHERE d.id = c.dialog_id)".into()
+        }
+        SearchColumn::TalkSeconds => "((c.bot_ms + c.operator_ms + 500) / 1000)".into(),
+        SearchColumn::BotSeconds => "((c.bot_ms + 500) / 1000)".into(),
+        SearchColumn::OperatorSeconds => "((c.operator_ms + 500) / 1000)".into(),
+        SearchColumn::Price => "c.price_minor".into(),
+        SearchColumn::Transferred => "c.transferred".into(),
+        SearchColumn::Finished => format!(
+            "(COALESCE((SELECT q.state IN ('done', 'removed') FROM campaign_queue q \
+             WHERE q.dialog_id = c.dialog_id), TRUE) AND {LAST_ATTEMPT})"
+        ),
+        SearchColumn::Attempt => "c.attempt".into(),
+        SearchColumn::Transcript => "c.transcript".into(),
+    }
+}
+
+/// `WHERE …` for a query, `$n` numbered from 1, and the values to bind.
+fn where_sql(company: CompanyId, query: &CallQuery, postgres: bool) -> (String, Vec<Arg>) {
+    let mut args = vec![Arg::Int(company.0)];
+    let mut sql = String::from(" WHERE c.company_id = $1");
+    if query.sessions {
+        sql.push_str(" AND ");
+        sql.push_str(LAST_ATTEMPT);
+    }
+    let param = |args: &mut Vec<Arg>, arg: Arg| {
+        args.push(arg);
+        format!("${}", args.len())
+    };
+    for condition in &query.conditions {
+        match condition {
+            Condition::In(_, values) if values.is_empty() => sql.push_str(" AND FALSE"),
+            Condition::In(column, values) => {
+                let params: Vec<String> = values
+                    .iter()
+                    .map(|value| param(&mut args, arg_of(value)))
+                    .collect();
+                let list = params.join(", ");
+                let condition = match column {
+                    // Sub-selects by key, so the calls' own indexes serve the filter.
+                    SearchColumn::CampaignUuid => format!(
+                        "c.campaign_id IN (SELECT id FROM campaigns WHERE company_id = $1 AND uuid IN ({list}))"
+                    ),
+                    SearchColumn::CampaignName => format!(
+                        "c.campaign_id IN (SELECT id FROM campaigns WHERE company_id = $1 AND name IN ({list}))"
+                    ),
+                    SearchColumn::AgentUuid => format!(
+                        "c.agent_id IN (SELECT id FROM agents WHERE company_id = $1 AND uuid IN ({list}))"
+                    ),
+                    SearchColumn::AgentName => format!(
+                        "c.agent_id IN (SELECT id FROM agents WHERE company_id = $1 AND name IN ({list}))"
+                    ),
+                    other => format!("{} IN ({list})", column_sql(*other)),
+                };
+                sql.push_str(" AND ");
+                sql.push_str(&condition);
+            }
+            Condition::Contains(column, text) => {
+                let p = param(&mut args, Arg::Text(text.clone()));
+                let function = if postgres { "strpos" } else { "instr" };
+                sql.push_str(&format!(
+                    " AND {function}({}, {p}) > 0",
+                    column_sql(*column)
+                ));
+            }
+            Condition::Between(column, from, to) => {
+                let column = column_sql(*column);
+                if let Some(from) = from {
+                    let p = param(&mut args, Arg::Time(Ts::from(*from)));
+                    sql.push_str(&format!(" AND {column} >= {p}"));
+                }
+                if let Some(to) = to {
+                    let p = param(&mut args, Arg::Time(Ts::from(*to)));
+                    sql.push_str(&format!(" AND {column} <= {p}"));
+                }
+            }
+        }
+    }
+    (sql, args)
+}
+
+fn arg_of(value: &SearchValue) -> Arg {
+    match value {
+        SearchValue::Text(text) => Arg::Text(text.clone()),
+        SearchValue::Int(v) => Arg::Int(*v),
+        SearchValue::Bool(v) => Arg::Bool(*v),
+        SearchValue::Uuid(v) => Arg::Uuid(*v),
+        SearchValue::Time(v) => Arg::Time(Ts::from(*v)),
+        SearchValue::Outcome(o) => Arg::Text(o.as_str().to_owned()),
+    }
+}
+
+/// The page query's columns beyond the call's own.
+fn select_sql(query: &CallQuery) -> String {
+    let transcript = if query.transcripts {
+        "c.transcript"
+    } else {
+        "'[]'"
+    };
+    let state = if query.variables { "d.state" } else { "NULL" };
+    let totals = if query.sessions {
+        "(SELECT COUNT(*) FROM calls n WHERE n.dialog_id = c.dialog_id) AS session_calls, \
+         (SELECT MIN(n.started_at) FROM calls n WHERE n.dialog_id = c.dialog_id) AS session_started_at, \
+         (SELECT CAST(SUM(n.bot_ms) AS BIGINT) FROM calls n WHERE n.dialog_id = c.dialog_id) AS session_bot_ms, \
+         (SELECT CAST(SUM(n.operator_ms) AS BIGINT) FROM calls n WHERE n.dialog_id = c.dialog_id) AS session_operator_ms"
+    } else {
+        "NULL AS session_calls, NULL AS session_started_at, NULL AS session_bot_ms, \
+         NULL AS session_operator_ms"
+    };
+    format!(
+        "SELECT c.id, c.uuid, c.company_id, c.agent_id, c.campaign_id, c.dialog_id, \
+         c.dialog_uuid, c.attempt, c.phone, c.outcome, c.started_at, c.answered_at, c.ended_at, \
+         c.bot_ms, c.operator_ms, c.transferred, c.price_minor, c.result, \
+         {transcript} AS transcript, a.uuid AS agent_uuid, a.name AS agent_name, \
+         k.uuid AS campaign_uuid, k.name AS campaign_name, q.external_id, \
+         d.created_at AS dialog_created_at, {finished} AS finished, {state} AS state, \
+         {totals} \
+         FROM calls c JOIN agents a ON a.id = c.agent_id JOIN dialogs d ON d.id = c.dialog_id \
+         LEFT JOIN campaigns k ON k.id = c.campaign_id \
+         LEFT JOIN campaign_queue q ON q.dialog_id = c.dialog_id",
+        finished = column_sql(SearchColumn::Finished),
+    )
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct RecordRow {
+    id: i64,
+    uuid: Uuid,
+    company_id: i64,
+    agent_id: i64,
+    campaign_id: Option<i64>,
+    dialog_id: i64,
+    dialog_uuid: Uuid,
+    attempt: i64,
+    phone: String,
+    outcome: String,
+    started_at: Ts,
+    answered_at: Option<Ts>,
+    ended_at: Ts,
+    bot_ms: i64,
+    operator_ms: i64,
+    transferred: bool,
+    price_minor: i64,
+    result: Option<String>,
+    transcript: String,
+    agent_uuid: Uuid,
+    agent_name: String,
+    campaign_uuid: Option<Uuid>,
+    campaign_name: Option<String>,
+    external_id: Option<String>,
+    dialog_created_at: Ts,
+    finished: bool,
+    state: Option<String>,
+    session_calls: Option<i64>,
+    session_started_at: Option<Ts>,
+    session_bot_ms: Option<i64>,
+    session_operator_ms: Option<i64>,
+}
+
+/// A transcript line as `calls.transcript` holds it.
+#[derive(Debug, Deserialize)]
+struct UtteranceJson {
+    speaker: String,
+    text: String,
+    at_ms: u64,
+    duration_ms: u64,
+}
+
+/// The part of a dialog's interpreter state statistics read.
+#[derive(Debug, Deserialize)]
+struct StateVariables {
+    #[serde(default)]
+    variables: Map<String, Value>,
+}
+
+impl RecordRow {
+    fn into_record(self) -> Result<CallRecord> {
+        const CONTEXT: &str = "reading a call search row";
+        let millis = |v: i64| u64::try_from(v).map_err(|e| corrupt(CONTEXT, e));
+        let transcript: Vec<UtteranceJson> =
+            serde_json::from_str(&self.transcript).map_err(|e| corrupt(CONTEXT, e))?;
+        let transcript = transcript
+            .into_iter()
+            .map(|u| {
+                Ok(Utterance {
+                    speaker: Speaker::parse(&u.speaker).map_err(|e| corrupt(CONTEXT, e))?,
+                    text: u.text,
+                    at_ms: u.at_ms,
+                    duration_ms: u.duration_ms,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let variables = self
+            .state
+            .map(|state| {
+                serde_json::from_str::<StateVariables>(&state)
+                    .map(|s| s.variables)
+                    .map_err(|e| corrupt(CONTEXT, e))
+            })
+            .transpose()?;
+        let session = match (
+            self.session_calls,
+            self.session_started_at,
+            self.session_bot_ms,
+            self.session_operator_ms,
+        ) {
+            (Some(calls), Some(first), Some(bot), Some(operator)) => Some(SessionTotals {
+                calls: to_u32(calls, CONTEXT)?,
+                first_started_at: DateTime::<Utc>::from(first),
+                bot_ms: millis(bot)?,
+                operator_ms: millis(operator)?,
+            }),
+            _ => None,
+        };
+        let call = Call {
+            id: CallId(self.id),
+            uuid: self.uuid,
+            company_id: CompanyId(self.company_id),
+            agent_id: AgentId(self.agent_id),
+            campaign_id: self.campaign_id.map(CampaignId),
+            dialog_id: DialogId(self.dialog_id),
+            dialog_uuid: self.dialog_uuid,
+            attempt: to_u32(self.attempt, CONTEXT)?,
+            phone: PhoneNumber::parse(&self.phone).map_err(|e| corrupt(CONTEXT, e))?,
+            outcome: Outcome::parse(&self.outcome).map_err(|e| corrupt(CONTEXT, e))?,
+            started_at: self.started_at.into(),
+            answered_at: self.answered_at.map(Into::into),
+            ended_at: self.ended_at.into(),
+            bot_ms: millis(self.bot_ms)?,
+            operator_ms: millis(self.operator_ms)?,
+            transferred: self.transferred,
+            price_minor: self.price_minor,
+            result: self.result,
+            transcript,
+        };
+        Ok(CallRecord {
+            call,
+            agent_uuid: self.agent_uuid,
+            agent_name: self.agent_name,
+            campaign_uuid: self.campaign_uuid,
+            campaign_name: self.campaign_name,
+            external_id: self.external_id,
+            dialog_created_at: self.dialog_created_at.into(),
+            finished: self.finished,
+            variables,
+            session,
+        })
+    }
+}
+
+#[async_trait]
+impl CallSearchStore for SqlStore {
+    async fn search_calls(
+        &self,
+        company: CompanyId,
+        query: &CallQuery,
+    ) -> Result<Paged<CallRecord>> {
+        let postgres = matches!(self.backend, Backend::Postgres { .. });
+        let (condition, mut args) = where_sql(company, query, postgres);
+        let count_sql = format!("SELECT COUNT(*) FROM calls c{condition}");
+        let filter_len = args.len();
+        args.extend([
+            Arg::Int(to_i64(query.limit)),
+            Arg::Int(to_i64(query.offset)),
+        ]);
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let page_sql = format!(
+            "{}{condition} ORDER BY {} {direction}, c.id {direction} LIMIT ${} OFFSET ${}",
+            select_sql(query),
+            column_sql(query.sort),
+            filter_len + 1,
+            filter_len + 2,
+        );
+        let rows: Vec<RecordRow> = on_db!(self, read, |conn| {
+            bind_all!(sqlx::query_as(AssertSqlSafe(page_sql)), &args)
+                .fetch_all(&mut *conn)
+                .await
+        })
+        .map_err(errors::db("searching calls"))?;
+        let len = rows.len() as u64;
+        let total = if len < query.limit && (len > 0 || query.offset == 0) {
+            query.offset + len
+        } else {
+            let filter_args = &args[..filter_len];
+            let count: i64 = on_db!(self, read, |conn| {
+                bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), filter_args)
+                    .fetch_one(&mut *conn)
+                    .await
+            })
+            .map_err(errors::db("counting calls"))?;
+            u64::try_from(count).map_err(|e| Error::internal("counting calls", e))?
+        };
+        let items = rows
+            .into_iter()
+            .map(RecordRow::into_record)
+            .collect::<Result<_>>()?;
+        Ok(Paged { items, total })
+    }
+}
