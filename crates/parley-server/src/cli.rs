@@ -87,7 +87,7 @@ pub enum BotCommand {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// A TOML file with any of: data_dir, host, port, database_url, body_limit, log, dialer,
-    /// node, time_scale, personas, lease_seconds.
+    /// node, time_scale, personas, lease_seconds, tariff_per_minute, tariff_step_seconds.
     #[arg(long, env = "PARLEY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Data directory (SQLite database, demo.json).
@@ -124,6 +124,12 @@ pub struct Settings {
     /// are recorded as failed once this has passed).
     #[arg(long, env = "PARLEY_LEASE_SECONDS")]
     pub lease_seconds: Option<u64>,
+    /// Price of a minute of answered talk, in minor units (kopecks).
+    #[arg(long, env = "PARLEY_TARIFF_PER_MINUTE")]
+    pub tariff_per_minute: Option<i64>,
+    /// Billing step in seconds (1 per second, 60 per started minute).
+    #[arg(long, env = "PARLEY_TARIFF_STEP_SECONDS")]
+    pub tariff_step_seconds: Option<u32>,
 }
 
 impl Settings {
@@ -145,6 +151,8 @@ impl Settings {
             time_scale: self.time_scale,
             personas: self.personas.clone(),
             lease_seconds: self.lease_seconds,
+            tariff_per_minute: self.tariff_per_minute,
+            tariff_step_seconds: self.tariff_step_seconds,
         }))
     }
 }

@@ -30,6 +30,10 @@ pub struct Config {
     /// How long a dialer claim stays this node's without renewal: after a crash, another node
     /// (or this one restarted) records the attempts it held as failed once this has passed.
     pub lease_seconds: u64,
+    /// What a minute of answered talk costs, in minor currency units (kopecks).
+    pub tariff_per_minute: i64,
+    /// Billing step in seconds (1 = per second, 60 = per started minute).
+    pub tariff_step_seconds: u32,
 }
 
 impl Default for Config {
@@ -45,6 +49,8 @@ impl Default for Config {
             time_scale: 1.0,
             personas: None,
             lease_seconds: 60,
+            tariff_per_minute: 150,
+            tariff_step_seconds: 1,
         }
     }
 }
@@ -85,6 +91,10 @@ pub struct Layer {
     pub personas: Option<PathBuf>,
     /// See [`Config::lease_seconds`].
     pub lease_seconds: Option<u64>,
+    /// See [`Config::tariff_per_minute`].
+    pub tariff_per_minute: Option<i64>,
+    /// See [`Config::tariff_step_seconds`].
+    pub tariff_step_seconds: Option<u32>,
 }
 
 impl Layer {
@@ -115,6 +125,8 @@ impl Layer {
             time_scale: over.time_scale.or(self.time_scale),
             personas: over.personas.or(self.personas),
             lease_seconds: over.lease_seconds.or(self.lease_seconds),
+            tariff_per_minute: over.tariff_per_minute.or(self.tariff_per_minute),
+            tariff_step_seconds: over.tariff_step_seconds.or(self.tariff_step_seconds),
         }
     }
 }
@@ -144,6 +156,17 @@ impl Config {
         if lease_seconds == 0 {
             anyhow::bail!("lease_seconds must be at least 1 (60 is a good value)");
         }
+        let tariff_per_minute = layer
+            .tariff_per_minute
+            .unwrap_or(defaults.tariff_per_minute);
+        let tariff_step_seconds = layer
+            .tariff_step_seconds
+            .unwrap_or(defaults.tariff_step_seconds);
+        if tariff_per_minute < 0 || tariff_step_seconds == 0 {
+            anyhow::bail!(
+                "the tariff needs a price per minute of 0 or more (in kopecks) and a billing step of at least 1 second"
+            );
+        }
         let node = layer
             .node
             .filter(|n| !n.trim().is_empty())
@@ -162,6 +185,8 @@ impl Config {
             time_scale,
             personas: layer.personas,
             lease_seconds,
+            tariff_per_minute,
+            tariff_step_seconds,
         })
     }
 
@@ -215,5 +240,52 @@ mod tests {
         assert!(err.to_string().contains("postgres://"));
         let err = Layer::from_file(Path::new("/nonexistent/parley.toml")).unwrap_err();
         assert!(err.to_string().contains("--config"));
+    }
+
+    #[test]
+    fn dialer_settings_are_checked() {
+        let file: Layer = toml::from_str(
+            "time_scale = 0.1\nlease_seconds = 5\ntariff_per_minute = 200\ntariff_step_seconds = 60\nnode = \"a\"",
+        )
+        .unwrap();
+        let config = Config::from_layer(file).unwrap();
+        assert_eq!(
+            (
+                config.time_scale,
+                config.lease_seconds,
+                config.tariff_per_minute
+            ),
+            (0.1, 5, 200)
+        );
+        assert_eq!(
+            (config.tariff_step_seconds, config.node.as_str()),
+            (60, "a")
+        );
+        for (layer, says) in [
+            (
+                Layer {
+                    time_scale: Some(-1.0),
+                    ..Layer::default()
+                },
+                "time_scale",
+            ),
+            (
+                Layer {
+                    lease_seconds: Some(0),
+                    ..Layer::default()
+                },
+                "lease_seconds",
+            ),
+            (
+                Layer {
+                    tariff_step_seconds: Some(0),
+                    ..Layer::default()
+                },
+                "billing step",
+            ),
+        ] {
+            let err = Config::from_layer(layer).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+        }
     }
 }

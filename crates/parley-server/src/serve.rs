@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use std::sync::Arc;
 
+use parley_domain::call::Tariff;
 use parley_domain::dialer::DialerConfig;
 
 use crate::app::App;
@@ -40,6 +41,10 @@ pub async fn run(config: Config, with_demo: bool) -> Result<()> {
         tracing::info!(node = %config.node, time_scale = config.time_scale, "dialing on the simulated line");
         let mut dialer = DialerConfig::new(config.node.clone());
         dialer.lease = std::time::Duration::from_secs(config.lease_seconds);
+        dialer.tariff = Tariff {
+            per_minute_minor: config.tariff_per_minute,
+            step_seconds: config.tariff_step_seconds,
+        };
         Arc::new(app.services.dialer(dialer))
     });
     let runners = Runners::start(app.services.clone(), dialer);
