@@ -19,7 +19,6 @@ use parley_domain::ports::CallSearchStore;
 use parley_domain::values::Paged;
 use parley_domain::{Error, Result};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use sqlx::AssertSqlSafe;
 
 use crate::errors::{self, corrupt, to_i64, to_u32};
@@ -245,13 +244,6 @@ struct UtteranceJson {
     duration_ms: u64,
 }
 
-/// The part of a dialog's interpreter state statistics read.
-#[derive(Debug, Deserialize)]
-struct StateVariables {
-    #[serde(default)]
-    variables: Map<String, Value>,
-}
-
 impl RecordRow {
     fn into_record(self) -> Result<CallRecord> {
         const CONTEXT: &str = "reading a call search row";
@@ -272,8 +264,8 @@ impl RecordRow {
         let variables = self
             .state
             .map(|state| {
-                serde_json::from_str::<StateVariables>(&state)
-                    .map(|s| s.variables)
+                serde_json::from_str::<parley_scenario::DialogState>(&state)
+                    .map(|s| s.variables().clone())
                     .map_err(|e| corrupt(CONTEXT, e))
             })
             .transpose()?;
