@@ -1,5 +1,6 @@
 //! The background loops `parley serve` runs beside HTTP: the upload worker (queues uploaded
-//! contacts) and the dialer (claims due contacts, places and records their calls).
+//! contacts), the webhook deliverer (posts campaign events from the outbox) and the dialer
+//! (claims due contacts, places and records their calls).
 //!
 //! Both sleep on a wake-up from the domain (new contacts, a campaign resumed, a call finished)
 //! or a short poll interval (a contact's next attempt coming due), and stop on shutdown; calls
@@ -32,6 +33,7 @@ impl Runners {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         tasks.spawn(upload_loop(Arc::clone(&services), stopped.clone()));
+        tasks.spawn(webhook_loop(Arc::clone(&services), stopped.clone()));
         if let Some(dialer) = dialer {
             tasks.spawn(dial_loop(services, dialer, stopped));
         }
@@ -57,6 +59,40 @@ async fn upload_loop(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             () = services.campaigns.uploads_waiting() => {}
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Delivers campaign webhooks from the outbox: woken when events are written on this node,
+/// else sleeping until the earliest retry comes due (at most `POLL * 10`, so rows written by
+/// another node are seen).
+async fn webhook_loop(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let mut busy = false;
+        match services.webhooks.deliver_due().await {
+            Ok(0) => {}
+            Ok(_) => busy = true,
+            Err(error) => tracing::error!(error = %error.chain(), "delivering webhooks failed"),
+        }
+        if busy {
+            continue;
+        }
+        let idle = POLL * 10;
+        let wait = match services.webhooks.next_due().await {
+            Ok(Some(at)) => (at - services.clock.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(idle),
+            Ok(None) => idle,
+            Err(error) => {
+                tracing::error!(error = %error.chain(), "reading the webhook outbox failed");
+                idle
+            }
+        };
+        tokio::select! {
+            () = services.webhooks.written() => {}
+            () = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
         }
     }

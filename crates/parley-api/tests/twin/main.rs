@@ -5,6 +5,9 @@
 mod common;
 
 mod auth;
+mod candidates;
 mod exports;
 mod statistics;
 mod support;
+mod tasks;
+mod webhooks;

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod operator;
 pub mod users;
 pub mod values;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -66,6 +67,7 @@ pub fn router() -> Router<Arc<Services>> {
             "/parley/v1/dialogs/{id}/operator/release",
             post(operator::release),
         )
+        .route("/parley/v1/webhooks/deliveries", get(webhooks::deliveries))
         .merge(openapi::swagger_ui())
 }
 

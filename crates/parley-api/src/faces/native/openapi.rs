@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::faces::native::{agents, auth, dialogs, events, files, operator, users};
+use crate::faces::native::{agents, auth, dialogs, events, files, operator, users, webhooks};
 
 /// Where the document is served.
 pub const OPENAPI_PATH: &str = "/parley/v1/openapi.json";
@@ -27,6 +27,7 @@ pub const DOCS_PATH: &str = "/docs";
         dialogs::start, dialogs::list, dialogs::get, dialogs::send, dialogs::messages_after, events::events,
         files::upload, files::get,
         operator::take, operator::message, operator::release,
+        webhooks::deliveries,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -35,6 +36,7 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "agents", description = "Bots and their scenario versions"),
         (name = "dialogs", description = "Conversations"),
         (name = "operator", description = "Operator takeover"),
+        (name = "webhooks", description = "Campaign webhook deliveries"),
         (name = "meta", description = "Health"),
     ),
 )]

@@ -11,10 +11,12 @@
 //! content-type-blind [`extract::Body`], query helpers) and [`error::TwinError`].
 
 pub mod auth;
+pub mod candidates;
 pub mod error;
 pub mod export;
 pub mod extract;
 pub mod statistics;
+pub mod tasks;
 
 use std::sync::Arc;
 
@@ -53,5 +55,19 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<Services>>)> {
         ("/search/cis/calls", get(statistics::calls)),
         ("/search/cis/sessions", get(statistics::sessions)),
         ("/search/cis/calls/{id}/record", get(statistics::record)),
+        // Call tasks and their candidates.
+        ("/telephony/autoCall", get(tasks::list).post(tasks::create)),
+        ("/telephony/autoCall/{id}/play", post(tasks::play)),
+        ("/telephony/autoCall/{id}/pause", post(tasks::pause)),
+        ("/telephony/autoCall/{id}/halted", post(tasks::halted)),
+        ("/telephony/autoCallCandidate", post(candidates::single)),
+        (
+            "/telephony/autoCallCandidate/batch",
+            post(candidates::batch),
+        ),
+        (
+            "/telephony/autoCallCandidate/cancel",
+            post(candidates::cancel),
+        ),
     ]
 }

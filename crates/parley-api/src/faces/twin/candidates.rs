@@ -1,0 +1,219 @@
+//! Twin24 contacts (`autoCallCandidate`) = queued dialogs of a call task: one at a time or in a
+//! `batch`, and cancelled by number.
+//!
+//! Each item names its task (`autoCallId`), its numbers (`phone`: a list, or one string; the
+//! first is called), `variables` (the dialog's inputs; keys may be Cyrillic), `callbackData`
+//! (echoed in the task's webhooks) and `clientExternalId` (a repeat within the task answers
+//! 200 and adds nothing). `timezone` is accepted and not used: the callee's zone comes from the
+//! number. `forceStart` (on the body or an item) starts a task that is not running. Every item
+//! is checked before any is queued, so a batch with a bad number queues nothing and says which
+//! items are wrong.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use parley_domain::campaign::{CampaignState, UploadRow};
+use parley_domain::dialer::PhoneNumber;
+use parley_domain::ids::{CampaignId, Ref};
+use parley_domain::{Detail, Services};
+use serde_json::{Value, json};
+
+use super::error::TwinError;
+use super::extract::{Body, Caller, query_value};
+use super::tasks::task_ref;
+use crate::common::error::ApiError;
+
+/// At most this many items per batch.
+const MAX_BATCH: usize = 10_000;
+
+/// One item, checked.
+struct Item {
+    task: Ref<CampaignId>,
+    row: UploadRow,
+    callback: Option<String>,
+    force_start: bool,
+}
+
+/// `POST /autoCallCandidate/batch`.
+pub async fn batch(
+    caller: Caller,
+    services: State<Arc<Services>>,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, TwinError> {
+    let items = match &body["batch"] {
+        Value::Array(items) => items.clone(),
+        _ => return Err(TwinError::invalid("`batch` must be a list of candidates")),
+    };
+    add(caller, services, &body, items).await
+}
+
+/// `POST /autoCallCandidate`: one candidate (also accepted wrapped in `batch`).
+pub async fn single(
+    caller: Caller,
+    services: State<Arc<Services>>,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, TwinError> {
+    let items = match &body["batch"] {
+        Value::Array(items) => items.clone(),
+        _ => vec![body.clone()],
+    };
+    add(caller, services, &body, items).await
+}
+
+async fn add(
+    Caller(who): Caller,
+    State(services): State<Arc<Services>>,
+    body: &Value,
+    items: Vec<Value>,
+) -> Result<Json<Value>, TwinError> {
+    if items.is_empty() {
+        return Err(TwinError::invalid("the batch has no candidates"));
+    }
+    if items.len() > MAX_BATCH {
+        return Err(TwinError::invalid(format!(
+            "the batch has {} candidates; at most {MAX_BATCH} are accepted at once",
+            items.len()
+        )));
+    }
+    let force_all = body["forceStart"].as_bool().unwrap_or(false);
+    let mut checked = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        match read_item(item, force_all) {
+            Ok(item) => checked.push(item),
+            Err((field, message)) => problems.push(Detail {
+                field: Some(format!("batch[{n}].{field}")),
+                ..Detail::new(message)
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        let error = ApiError::invalid(format!(
+            "{} of {} candidates are invalid; none was added",
+            problems.len(),
+            items.len()
+        ))
+        .with_details(problems);
+        return Err(error.into());
+    }
+    let mut out = Vec::with_capacity(checked.len());
+    let mut started = Vec::new();
+    for item in checked {
+        let campaign = services.campaigns.campaign(&who, item.task).await?;
+        let external = item.row.external_id.clone();
+        let phone = item.row.phone.clone();
+        let entry = services
+            .campaigns
+            .enqueue_with_callback(&who, Ref::Id(campaign.id), item.row, item.callback)
+            .await?;
+        if item.force_start
+            && matches!(
+                campaign.state,
+                CampaignState::Created | CampaignState::Paused
+            )
+            && !started.contains(&campaign.id)
+        {
+            services
+                .campaigns
+                .set_state(&who, Ref::Id(campaign.id), CampaignState::Running)
+                .await?;
+            started.push(campaign.id);
+        }
+        out.push(json!({
+            "id": entry.as_ref().map(|e| json!({ "identity": e.dialog_uuid.to_string() })),
+            "autoCallId": campaign.uuid.to_string(),
+            "phone": phone,
+            "clientExternalId": external,
+            "duplicate": entry.is_none(),
+        }));
+    }
+    Ok(Json(json!({ "count": out.len(), "batch": out })))
+}
+
+fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, String)> {
+    if !item.is_object() {
+        return Err(("", "a candidate must be an object".to_owned()));
+    }
+    let task = match &item["autoCallId"] {
+        Value::String(id) => {
+            task_ref(id).map_err(|e| ("autoCallId", e.error().message().to_owned()))?
+        }
+        _ => {
+            return Err((
+                "autoCallId",
+                "`autoCallId` (the call task's id) is required".to_owned(),
+            ));
+        }
+    };
+    let phone = match &item["phone"] {
+        Value::Array(phones) => phones.first().cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let phone = match phone {
+        Value::String(p) => p,
+        Value::Number(n) => n.to_string(),
+        _ => {
+            return Err((
+                "phone",
+                "`phone` must list at least one number, digits only".to_owned(),
+            ));
+        }
+    };
+    if let Err(error) = PhoneNumber::parse(&phone) {
+        return Err(("phone", format!("`{phone}`: {}", error.message())));
+    }
+    let variables: serde_json::Map<String, Value> = match &item["variables"] {
+        Value::Null => serde_json::Map::new(),
+        Value::Object(map) => map.clone(),
+        _ => return Err(("variables", "`variables` must be an object".to_owned())),
+    };
+    let external_id = match &item["clientExternalId"] {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => {
+            return Err((
+                "clientExternalId",
+                "`clientExternalId` must be a string".to_owned(),
+            ));
+        }
+    };
+    let callback = match &item["callbackData"] {
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    Ok(Item {
+        task,
+        row: UploadRow {
+            phone,
+            entry: None,
+            variables,
+            external_id,
+        },
+        callback,
+        force_start: force_all || item["forceStart"].as_bool().unwrap_or(false),
+    })
+}
+
+/// `POST /autoCallCandidate/cancel?autoCallId=&phone=`: takes the task's waiting contacts with
+/// that number out of the queue (calls under way finish).
+pub async fn cancel(
+    Caller(who): Caller,
+    State(services): State<Arc<Services>>,
+    uri: Uri,
+) -> Result<Json<Value>, TwinError> {
+    let task = query_value(&uri, "autoCallId")
+        .ok_or_else(|| TwinError::invalid("`autoCallId` is required"))?;
+    let phone =
+        query_value(&uri, "phone").ok_or_else(|| TwinError::invalid("`phone` is required"))?;
+    let number = PhoneNumber::parse(&phone)
+        .map_err(|e| TwinError::invalid(format!("`phone` `{phone}`: {}", e.message())))?;
+    let cancelled = services
+        .campaigns
+        .cancel_phone(&who, task_ref(&task)?, &number)
+        .await?;
+    Ok(Json(json!({ "cancelled": cancelled })))
+}

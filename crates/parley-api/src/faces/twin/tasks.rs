@@ -1,0 +1,486 @@
+//! Twin24 call tasks (`autoCall`) = campaigns of the bot named by `defaultExecData`: create,
+//! list, and `play` / `pause` / `halted`.
+//!
+//! Create reads `cps` as a number or as Twin24's strings ("1 + N/100" = N calls per second,
+//! "1 − N/100" = one call per N seconds), `lifetime` (seconds from the start, then HALTED),
+//! `startType` manual (created, started by `play`) or time (`startMoment` "YYYY-MM-DD HH:MM",
+//! read as UTC), `webhookUrls` as strings or `{url, events}` objects (an object without
+//! `events` gets every event), `additionalOptions.allowCallTimeFrom/To` (seconds since midnight,
+//! the callee's local time) and `redialStrategyOptions` (busy, noAnswer, answerMash, congestion:
+//! `{redial, time, count}`; attempts in all = 1 + the counts). Statuses map from campaign
+//! states: BLANK (created, no contact), READY (created), PROCESS (running), PAUSED, HALTED
+//! (stopped, completed or past its lifetime).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use parley_domain::Services;
+use parley_domain::campaign::{Campaign, CampaignFilter, CampaignState, CampaignWindow};
+use parley_domain::campaign_service::CampaignSpec;
+use parley_domain::dialer::{DailyWindow, RedialRule, RedialRules, RetryPolicy};
+use parley_domain::ids::{AgentId, CampaignId, Ref};
+use parley_domain::values::LocalTime;
+use parley_domain::webhook::{self, CampaignHooks, WebhookTarget};
+use serde_json::{Value, json};
+
+use super::error::TwinError;
+use super::extract::{Body, Caller, query_value};
+
+/// A task's id as every client reads it.
+fn identity(campaign: &Campaign) -> Value {
+    json!({ "id": { "identity": campaign.uuid.to_string() } })
+}
+
+/// `POST /autoCall`.
+pub async fn create(
+    Caller(who): Caller,
+    State(services): State<Arc<Services>>,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, TwinError> {
+    let now = services.clock.now();
+    let (agent, spec, hooks) = read_task(&body, now)?;
+    let campaign = services
+        .campaigns
+        .create_with_hooks(&who, agent, spec, &hooks)
+        .await?;
+    Ok(Json(identity(&campaign)))
+}
+
+/// `GET /autoCall`: `page` (from 1) or `offset`, `limit` ≤ 1000, `keyword`, `status` (comma
+/// list), `from`/`to` (creation, ISO 8601), `sort` (`field` or `-field`: createdAt, name,
+/// status).
+pub async fn list(
+    Caller(who): Caller,
+    State(services): State<Arc<Services>>,
+    uri: Uri,
+) -> Result<Json<Value>, TwinError> {
+    let number = |name: &str| -> Result<Option<u64>, TwinError> {
+        query_value(&uri, name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| {
+                    TwinError::invalid(format!("`{name}` must be a whole number, not `{v}`"))
+                })
+            })
+            .transpose()
+    };
+    let limit = number("limit")?.unwrap_or(100);
+    if limit == 0 || limit > 1000 {
+        return Err(TwinError::invalid("`limit` must be 1 to 1000"));
+    }
+    let offset = match (number("offset")?, number("page")?) {
+        (Some(offset), _) => offset,
+        (None, Some(page)) => page.saturating_sub(1) * limit,
+        (None, None) => 0,
+    };
+    let keyword = query_value(&uri, "keyword").map(|k| k.to_lowercase());
+    let statuses: Vec<String> = query_value(&uri, "status")
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_uppercase())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for status in &statuses {
+        if !["BLANK", "READY", "PROCESS", "PAUSED", "HALTED"].contains(&status.as_str()) {
+            return Err(TwinError::invalid(format!(
+                "unknown status `{status}` (expected BLANK, READY, PROCESS, PAUSED or HALTED)"
+            )));
+        }
+    }
+    let instant = |name: &str| -> Result<Option<DateTime<Utc>>, TwinError> {
+        query_value(&uri, name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                DateTime::parse_from_rfc3339(&v)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| {
+                        TwinError::invalid(format!("`{name}` must be ISO 8601, not `{v}`"))
+                    })
+            })
+            .transpose()
+    };
+    let (from, to) = (instant("from")?, instant("to")?);
+    let now = services.clock.now();
+    let mut rows = Vec::new();
+    for campaign in services
+        .campaigns
+        .campaigns(&who, &CampaignFilter::default())
+        .await?
+    {
+        if keyword
+            .as_ref()
+            .is_some_and(|k| !campaign.name.to_lowercase().contains(k))
+            || from.is_some_and(|f| campaign.created_at < f)
+            || to.is_some_and(|t| campaign.created_at > t)
+        {
+            continue;
+        }
+        let counts = services.campaigns.counts(&who, campaign.id).await?;
+        let status = webhook::task_status(&campaign, counts.total(), now);
+        if !statuses.is_empty() && !statuses.iter().any(|s| s == status) {
+            continue;
+        }
+        let hooks = services.campaigns.hooks(&who, campaign.id).await?;
+        rows.push(task_dto(&campaign, &hooks, status, &counts));
+    }
+    let sort = query_value(&uri, "sort").unwrap_or_else(|| "createdAt".to_owned());
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(field) => (true, field.to_owned()),
+        None => (false, sort),
+    };
+    if !["createdAt", "name", "status", "id"].contains(&field.as_str()) {
+        return Err(TwinError::invalid(format!(
+            "cannot sort by `{field}` (expected createdAt, name, status or id)"
+        )));
+    }
+    rows.sort_by(|a, b| {
+        let key = |v: &Value| v[field.as_str()].as_str().unwrap_or_default().to_owned();
+        key(a).cmp(&key(b))
+    });
+    if descending {
+        rows.reverse();
+    }
+    let count = rows.len();
+    let items: Vec<Value> = rows
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok(Json(json!({ "count": count, "items": items })))
+}
+
+fn task_dto(
+    campaign: &Campaign,
+    hooks: &CampaignHooks,
+    status: &str,
+    counts: &parley_domain::campaign::QueueCounts,
+) -> Value {
+    let cps = match (hooks.seconds_per_call, campaign.calls_per_second) {
+        (Some(n), _) => json!(format!("1 - {n}/100")),
+        (None, Some(n)) => json!(n),
+        (None, None) => Value::Null,
+    };
+    json!({
+        "id": campaign.uuid.to_string(),
+        "name": campaign.name,
+        "status": status,
+        "defaultExec": "robot",
+        "defaultExecData": campaign.agent_id.0.to_string(),
+        "cps": cps,
+        "startMoment": campaign.window.starts_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+        "finishMoment": campaign.window.ends_at.map(|t| t.to_rfc3339()),
+        "webhookUrls": hooks.webhooks.iter().map(|t| json!({
+            "url": t.url,
+            "events": t.events.as_ref().map(|e| e.iter().map(|n| (n.clone(), json!(true))).collect::<serde_json::Map<_, _>>()),
+        })).collect::<Vec<_>>(),
+        "candidates": {
+            "total": counts.total(),
+            "waiting": counts.waiting,
+            "inProgress": counts.dialing,
+            "done": counts.done,
+            "cancelled": counts.removed,
+        },
+        "createdAt": campaign.created_at.to_rfc3339(),
+        "updatedAt": campaign.updated_at.to_rfc3339(),
+    })
+}
+
+/// `POST /autoCall/{id}/play`.
+pub async fn play(
+    caller: Caller,
+    services: State<Arc<Services>>,
+    id: Path<String>,
+) -> Result<Json<Value>, TwinError> {
+    steer(caller, services, id, CampaignState::Running).await
+}
+
+/// `POST /autoCall/{id}/pause`.
+pub async fn pause(
+    caller: Caller,
+    services: State<Arc<Services>>,
+    id: Path<String>,
+) -> Result<Json<Value>, TwinError> {
+    steer(caller, services, id, CampaignState::Paused).await
+}
+
+/// `POST /autoCall/{id}/halted`.
+pub async fn halted(
+    caller: Caller,
+    services: State<Arc<Services>>,
+    id: Path<String>,
+) -> Result<Json<Value>, TwinError> {
+    steer(caller, services, id, CampaignState::Stopped).await
+}
+
+async fn steer(
+    Caller(who): Caller,
+    State(services): State<Arc<Services>>,
+    Path(id): Path<String>,
+    to: CampaignState,
+) -> Result<Json<Value>, TwinError> {
+    let task = task_ref(&id)?;
+    let campaign = services.campaigns.set_state(&who, task, to).await?;
+    let counts = services.campaigns.counts(&who, campaign.id).await?;
+    let status = webhook::task_status(&campaign, counts.total(), services.clock.now());
+    let mut body = identity(&campaign);
+    body["status"] = json!(status);
+    Ok(Json(body))
+}
+
+/// A task id from a path or a query: its UUID (or the integer id).
+pub fn task_ref(id: &str) -> Result<Ref<CampaignId>, TwinError> {
+    Ref::parse(id.trim())
+        .ok_or_else(|| TwinError::invalid(format!("`{id}` is not a call task id (a UUID)")))
+}
+
+/// The agent, the campaign and its hooks a create body asks for.
+fn read_task(
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<(Ref<AgentId>, CampaignSpec, CampaignHooks), TwinError> {
+    let name = body["name"]
+        .as_str()
+        .ok_or_else(|| TwinError::invalid("`name` is required (the task's name)"))?;
+    let bot = match &body["defaultExecData"] {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => {
+            return Err(TwinError::invalid(
+                "`defaultExecData` is required (the bot's id)",
+            ));
+        }
+    };
+    let agent = Ref::parse(bot.trim())
+        .ok_or_else(|| TwinError::invalid(format!("`defaultExecData` `{bot}` is not a bot id")))?;
+    if let Some(exec) = body["defaultExec"].as_str()
+        && exec != "robot"
+    {
+        return Err(TwinError::invalid(format!(
+            "`defaultExec` `{exec}` is not supported (only robot)"
+        )));
+    }
+    let (start, starts_at) = match body["startType"].as_str().unwrap_or("manual") {
+        "manual" => (false, None),
+        "time" => {
+            let moment = body["startMoment"].as_str().ok_or_else(|| {
+                TwinError::invalid(
+                    "`startMoment` (YYYY-MM-DD HH:MM) is required with startType time",
+                )
+            })?;
+            let at = NaiveDateTime::parse_from_str(moment.trim(), "%Y-%m-%d %H:%M")
+                .map_err(|_| {
+                    TwinError::invalid(format!("`startMoment` `{moment}` is not YYYY-MM-DD HH:MM"))
+                })?
+                .and_utc();
+            (true, Some(at))
+        }
+        other => {
+            return Err(TwinError::invalid(format!(
+                "`startType` `{other}` is not manual or time"
+            )));
+        }
+    };
+    let ends_at = match &body["lifetime"] {
+        Value::Null => None,
+        value => {
+            let seconds = value
+                .as_u64()
+                .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+                .filter(|s| *s > 0)
+                .ok_or_else(|| {
+                    TwinError::invalid("`lifetime` must be a positive number of seconds")
+                })?;
+            let seconds = i64::try_from(seconds)
+                .unwrap_or(i64::MAX)
+                .min(10 * 365 * 86_400);
+            Some(starts_at.unwrap_or(now) + TimeDelta::seconds(seconds))
+        }
+    };
+    let options = &body["additionalOptions"];
+    let daily = match (&options["allowCallTimeFrom"], &options["allowCallTimeTo"]) {
+        (Value::Null, Value::Null) => None,
+        (from, to) => Some(DailyWindow {
+            from: seconds_of_day(from, "allowCallTimeFrom", 0)?,
+            to: seconds_of_day(to, "allowCallTimeTo", 0)?,
+        }),
+    };
+    let (calls_per_second, seconds_per_call) = read_cps(&body["cps"])?;
+    let spec = CampaignSpec {
+        name: name.to_owned(),
+        selection: false,
+        start,
+        window: CampaignWindow {
+            starts_at,
+            ends_at,
+            daily,
+        },
+        retry: read_redial(&body["redialStrategyOptions"])?,
+        calls_per_second,
+    };
+    let hooks = CampaignHooks {
+        webhooks: read_webhooks(&body["webhookUrls"])?,
+        seconds_per_call,
+    };
+    Ok((agent, spec, hooks))
+}
+
+fn seconds_of_day(value: &Value, field: &str, default: u32) -> Result<LocalTime, TwinError> {
+    let seconds = match value {
+        Value::Null => default,
+        value => value
+            .as_u64()
+            .and_then(|s| u32::try_from(s).ok())
+            .ok_or_else(|| {
+                TwinError::invalid(format!(
+                    "`{field}` must be seconds since midnight (0–86399)"
+                ))
+            })?,
+    };
+    Ok(LocalTime::from_seconds(seconds.min(86_399))?)
+}
+
+/// `cps`: calls per second, or seconds per call for the "1 − N/100" form.
+fn read_cps(value: &Value) -> Result<(Option<u32>, Option<u32>), TwinError> {
+    let bad = || {
+        TwinError::invalid(
+            "`cps` must be a number of calls per second, \"1 + N/100\" (N calls per second) or \
+             \"1 - N/100\" (one call per N seconds)",
+        )
+    };
+    match value {
+        Value::Null => Ok((None, None)),
+        Value::Number(n) => {
+            let cps = n.as_f64().filter(|c| *c > 0.0).ok_or_else(bad)?;
+            if cps >= 1.0 {
+                Ok((Some(cps.round() as u32), None))
+            } else {
+                Ok((None, Some((1.0 / cps).round() as u32)))
+            }
+        }
+        Value::String(text) => {
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact = compact.replace(['−', '–'], "-");
+            if let Ok(n) = compact.parse::<f64>() {
+                return read_cps(&json!(n));
+            }
+            let (sign, rest) = compact
+                .strip_prefix("1+")
+                .map(|r| ('+', r))
+                .or_else(|| compact.strip_prefix("1-").map(|r| ('-', r)))
+                .ok_or_else(bad)?;
+            let n: u32 = rest
+                .strip_suffix("/100")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(bad)?;
+            Ok(if sign == '+' {
+                (Some(n), None)
+            } else {
+                (None, Some(n))
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
+    let items = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        _ => return Err(TwinError::invalid("`webhookUrls` must be a list")),
+    };
+    let mut targets = Vec::with_capacity(items.len());
+    for item in items {
+        let target = match item {
+            Value::String(url) => WebhookTarget::new(url, None)?,
+            Value::Object(object) => {
+                let url = object
+                    .get("url")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| TwinError::invalid("a `webhookUrls` object needs its `url`"))?;
+                let events = match object.get("events") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Object(events)) => Some(
+                        events
+                            .iter()
+                            .filter(|(_, on)| !matches!(on, Value::Bool(false) | Value::Null))
+                            .map(|(name, _)| name.clone())
+                            .collect(),
+                    ),
+                    Some(Value::Array(names)) => Some(
+                        names
+                            .iter()
+                            .filter_map(|n| n.as_str().map(str::to_owned))
+                            .collect(),
+                    ),
+                    Some(_) => return Err(TwinError::invalid("`events` must be an object")),
+                };
+                WebhookTarget::new(url, events)?
+            }
+            _ => {
+                return Err(TwinError::invalid(
+                    "`webhookUrls` items are URLs or objects",
+                ));
+            }
+        };
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+fn read_redial(value: &Value) -> Result<Option<RetryPolicy>, TwinError> {
+    let Value::Object(options) = value else {
+        return Ok(None);
+    };
+    let rule = |name: &str| -> Result<Option<RedialRule>, TwinError> {
+        let Some(rule) = options.get(name).filter(|r| !r.is_null()) else {
+            return Ok(None);
+        };
+        let number = |field: &str| -> Result<u32, TwinError> {
+            match &rule[field] {
+                Value::Null => Ok(0),
+                v => v
+                    .as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| {
+                        TwinError::invalid(format!(
+                            "`redialStrategyOptions.{name}.{field}` must be a whole number"
+                        ))
+                    }),
+            }
+        };
+        Ok(Some(RedialRule {
+            redial: rule["redial"].as_bool().unwrap_or(false),
+            delay_seconds: number("time")?,
+            max_redials: number("count")?,
+        }))
+    };
+    let per_outcome = RedialRules {
+        busy: rule("busy")?,
+        no_answer: rule("noAnswer")?,
+        answering_machine: rule("answerMash")?,
+        congestion: rule("congestion")?,
+    };
+    let redials: u32 = [
+        per_outcome.busy,
+        per_outcome.no_answer,
+        per_outcome.answering_machine,
+        per_outcome.congestion,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|r| r.redial)
+    .map(|r| r.max_redials)
+    .sum();
+    Ok(Some(RetryPolicy {
+        max_attempts: redials.saturating_add(1),
+        delay_seconds: 3600,
+        per_outcome,
+    }))
+}

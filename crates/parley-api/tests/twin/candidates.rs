@@ -1,0 +1,122 @@
+//! Candidates: batch and single forms, Cyrillic variables, callbackData, clientExternalId
+//! de-duplication, forceStart, cancel by number, and bad numbers refused item by item.
+
+use parley_domain::ids::Ref;
+use serde_json::json;
+
+use crate::common::TestApp;
+use crate::tasks::{bot, create_task};
+
+#[tokio::test]
+async fn candidates_are_queued_once_and_cancelled_by_number() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let task = create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    let item = |phone: &str, external: &str| {
+        json!({"phone": [phone], "variables": {"имя": "Анна", "persona": "cooperative"},
+               "callbackData": {"orderId": 7}, "autoCallId": task,
+               "clientExternalId": external, "timezone": 3})
+    };
+    let batch = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            json!({"batch": [item("79160000001", "a"), item("79160000002", "b")], "forceStart": true}),
+        )
+        .await;
+    insta::assert_json_snapshot!("batch", batch.snap());
+    let repeat = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.admin),
+            item("79160000001", "a"),
+        )
+        .await;
+    insta::assert_json_snapshot!("single_repeat", repeat.snap());
+    let wrapped = app
+        .post(
+            "/cis/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.admin),
+            json!({"batch": [item("79160000003", "c")]}),
+        )
+        .await;
+    assert_eq!(wrapped.ok(200)["batch"][0]["duplicate"], false);
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        campaign.state,
+        parley_domain::campaign::CampaignState::Running
+    );
+    let counts = app
+        .services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.waiting, 3);
+
+    let cancel = app
+        .post(
+            &format!(
+                "/api/v1/telephony/autoCallCandidate/cancel?autoCallId={task}&phone=79160000002"
+            ),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    insta::assert_json_snapshot!("cancel", cancel.snap());
+    let calls = app.run_dialer().await;
+    assert_eq!(calls.len(), 2);
+}
+
+#[tokio::test]
+async fn bad_candidates_add_nothing() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let task = create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    let bad = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            json!({"batch": [
+                {"phone": ["79160000001"], "autoCallId": task},
+                {"phone": ["12ab"], "autoCallId": task},
+                {"phone": [], "autoCallId": task},
+                {"phone": ["79160000004"]},
+            ]}),
+        )
+        .await;
+    insta::assert_json_snapshot!("batch_bad", bad.snap());
+    let empty = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            json!({"batch": []}),
+        )
+        .await;
+    insta::assert_json_snapshot!("batch_empty", empty.snap());
+    let other = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.other),
+            json!({"phone": ["79160000001"], "autoCallId": task}),
+        )
+        .await;
+    let other: serde_json::Value =
+        serde_json::from_str(&other.snap().to_string().replace(&task, "[id]")).unwrap();
+    insta::assert_json_snapshot!("single_other_company", other);
+    let cancel = app
+        .post(
+            &format!("/api/v1/telephony/autoCallCandidate/cancel?autoCallId={task}&phone=x"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    insta::assert_json_snapshot!("cancel_bad_phone", cancel.snap());
+    let calls = app.run_dialer().await;
+    assert!(calls.is_empty());
+}

@@ -1,0 +1,189 @@
+//! Call tasks: create (every `cps` form, webhook forms, window, redial, lifetime), list with
+//! statuses and filters, play/pause/halted as the dialer sees them, and the errors.
+
+use parley_domain::campaign::CampaignState;
+use parley_domain::ids::Ref;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+/// A voice agent of company A; its id as Twin24's `defaultExecData`.
+pub async fn bot(app: &TestApp) -> String {
+    let (agent, _) = app.voice_campaign().await;
+    agent.id.0.to_string()
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+pub async fn create_task(app: &TestApp, body: Value) -> String {
+    let reply = app
+        .post("/api/v1/telephony/autoCall", Some(&app.tokens.admin), body)
+        .await;
+    reply.ok(200)["id"]["identity"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn tasks_are_created_listed_and_steered() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let id = create_task(
+        &app,
+        json!({
+            "name": "Опрос клиентов", "defaultExec": "robot", "defaultExecData": bot,
+            "secondExec": "end", "cidType": "default", "startType": "manual",
+            "cps": "1 - 30/100", "lifetime": 86400,
+            "webhookUrls": ["https://hooks.test/a", {"url": "https://hooks.test/b",
+                "events": {"CALL_ENDED": true, "CANDIDATE_CHANGED": false}}],
+            "additionalOptions": {"allowCallTimeFrom": 32400, "allowCallTimeTo": 75600},
+            "redialStrategyOptions": {"busy": {"redial": true, "time": 60, "count": 2},
+                "noAnswer": {"redial": false, "time": 0, "count": 0}}
+        }),
+    )
+    .await;
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&id).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(campaign.state, CampaignState::Created);
+    let retry = campaign.retry.unwrap();
+    assert_eq!(retry.max_attempts, 3);
+    assert_eq!(retry.per_outcome.busy.unwrap().delay_seconds, 60);
+    assert!(campaign.window.daily.is_some());
+    assert_eq!(
+        campaign.window.ends_at,
+        Some(app.clock_now() + chrono::TimeDelta::days(1))
+    );
+    let hooks = app
+        .services
+        .campaigns
+        .hooks(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(hooks.seconds_per_call, Some(30));
+    assert_eq!(hooks.webhooks.len(), 2);
+
+    create_task(
+        &app,
+        json!({"name": "Fast", "defaultExecData": bot.parse::<i64>().unwrap(), "cps": "1 + 5/100",
+               "startType": "time", "startMoment": "2025-03-14 12:00"}),
+    )
+    .await;
+    let list = app
+        .get(
+            "/cis/api/v1/telephony/autoCall?limit=10&sort=-name",
+            &app.tokens.admin,
+        )
+        .await;
+    insta::assert_json_snapshot!("list", redact_times(list.snap()));
+
+    let play = app
+        .post(
+            &format!("/api/v1/telephony/autoCall/{id}/play"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    insta::assert_json_snapshot!("play", play.snap());
+    let paused = app
+        .post(
+            &format!("/api/v1/telephony/autoCall/{id}/pause"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(paused.ok(200)["status"], "PAUSED");
+    let filtered = app
+        .get(
+            "/api/v1/telephony/autoCall?status=PAUSED,HALTED&keyword=опрос",
+            &app.tokens.admin,
+        )
+        .await;
+    assert_eq!(filtered.ok(200)["count"], 1);
+    let halted = app
+        .post(
+            &format!("/api/v1/telephony/autoCall/{id}/halted"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(halted.ok(200)["status"], "HALTED");
+    let again = app
+        .post(
+            &format!("/api/v1/telephony/autoCall/{id}/play"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    let again: Value =
+        serde_json::from_str(&again.snap().to_string().replace(&id, "[id]")).unwrap();
+    insta::assert_json_snapshot!("play_halted", again);
+}
+
+#[tokio::test]
+async fn bad_tasks_are_refused_in_twin24_shape() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let cases = [
+        ("no_name", json!({"defaultExecData": bot})),
+        ("no_bot", json!({"name": "x"})),
+        (
+            "bad_cps",
+            json!({"name": "x", "defaultExecData": bot, "cps": "fast"}),
+        ),
+        (
+            "bad_hook",
+            json!({"name": "x", "defaultExecData": bot, "webhookUrls": ["ftp://x"]}),
+        ),
+        (
+            "bad_event",
+            json!({"name": "x", "defaultExecData": bot,
+            "webhookUrls": [{"url": "https://h.test", "events": {"NOPE": true}}]}),
+        ),
+        (
+            "bad_start",
+            json!({"name": "x", "defaultExecData": bot, "startType": "time"}),
+        ),
+        (
+            "unknown_bot",
+            json!({"name": "x", "defaultExecData": "999999"}),
+        ),
+    ];
+    for (name, body) in cases {
+        let reply = app
+            .post("/api/v1/telephony/autoCall", Some(&app.tokens.admin), body)
+            .await;
+        insta::assert_json_snapshot!(format!("create_{name}"), reply.snap());
+    }
+    let unauthenticated = app
+        .post("/api/v1/telephony/autoCall", None, json!({}))
+        .await;
+    insta::assert_json_snapshot!("create_unauthenticated", unauthenticated.snap());
+    let status = app
+        .get("/api/v1/telephony/autoCall?status=DONE", &app.tokens.admin)
+        .await;
+    insta::assert_json_snapshot!("list_bad_status", status.snap());
+    let missing = app
+        .post(
+            "/api/v1/telephony/autoCall/0190a0a0-0000-7000-8000-000000000000/play",
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    insta::assert_json_snapshot!("play_missing", missing.snap());
+}
+
+/// Replaces RFC 3339 instants (they follow the test clock, but creation order matters more).
+pub fn redact_times(value: Value) -> Value {
+    match value {
+        Value::String(s) if chrono::DateTime::parse_from_rfc3339(&s).is_ok() => json!("[time]"),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact_times).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, redact_times(v))).collect())
+        }
+        other => other,
+    }
+}
