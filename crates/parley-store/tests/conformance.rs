@@ -15,6 +15,7 @@
 
 mod conformance {
     pub mod agents;
+    pub mod call_search;
     pub mod calls;
     pub mod campaigns;
     pub mod claims;
@@ -56,6 +57,10 @@ macro_rules! cases {
 }
 
 cases! {
+    call_search: [
+        search_filters_sorts_and_pages_in_the_database,
+        sessions_are_each_dialogs_last_call_with_totals,
+    ],
     directory: [
         secrets_keep_the_first_value,
         companies_round_trip_and_names_conflict,
