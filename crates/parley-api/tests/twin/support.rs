@@ -90,12 +90,47 @@ pub async fn raw(app: &TestApp, path: &str, token: &str) -> (u16, String, String
     (status, content_type, disposition, bytes)
 }
 
-/// A JSON GET as a snapshot: status and body, UUIDs anywhere in strings replaced by `[uuid]`.
+/// A JSON GET as a snapshot: status and body, UUIDs anywhere in strings replaced by `[uuid]`
+/// and the line's timings by `[timing]`.
 pub async fn snap(app: &TestApp, path: &str, token: &str) -> Value {
     let (status, _, _, bytes) = raw(app, path, token).await;
     let body: Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&bytes)));
-    json!({"status": status, "body": serde_json::from_str::<Value>(&scrub(&body.to_string())).unwrap()})
+    let body = serde_json::from_str::<Value>(&scrub(&body.to_string())).unwrap();
+    json!({"status": status, "body": untime(body)})
+}
+
+/// Fields whose values follow the simulated line's random timings (seeded by each call's UUID).
+const TIMED: &[&str] = &[
+    "updatedAt",
+    "finishedAt",
+    "created_at",
+    "duration",
+    "botDuration",
+    "operatorDuration",
+    "mainCallDuration",
+    "robotCallDuration",
+    "price",
+];
+
+/// `value` with the values of [`TIMED`] fields (when not null) replaced by `[timing]`.
+pub fn untime(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = if TIMED.contains(&key.as_str()) && !value.is_null() {
+                        json!("[timing]")
+                    } else {
+                        untime(value)
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(untime).collect()),
+        other => other,
+    }
 }
 
 /// `text` with every UUID replaced by `[uuid]`.
