@@ -4,34 +4,11 @@
 
 use axum::body::Body;
 use axum::http::Request;
-use base64::Engine;
 use chrono::TimeDelta;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::{PASSWORD, TestApp};
-
-/// The JWT payload of `token`.
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-async fn login(
-    app: &TestApp,
-    path: &str,
-    body: Value,
-    authorization: Option<&str>,
-) -> crate::common::Reply {
-    let mut request = Request::post(path).header("content-type", "application/json");
-    if let Some(value) = authorization {
-        request = request.header("authorization", value);
-    }
-    app.call(request.body(Body::from(body.to_string())).unwrap())
-        .await
-}
+use crate::support::{claims, login};
 
 #[tokio::test]
 async fn login_gives_a_jwt_with_the_claims_the_sdk_reads() {

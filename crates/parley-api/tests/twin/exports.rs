@@ -1,27 +1,13 @@
 //! Files: CSV for Excel (BOM, `;`, Cyrillic intact), an XLSX workbook with typed cells, and
 //! zip archives of either.
 
-use std::io::{Cursor, Read};
-
-use crate::support::{called, raw, scrub};
+use crate::support::{called, raw, scrub, unzip};
 
 /// What the files hold (durations and prices follow the line's random timings, so the CSV
 /// snapshot leaves them out; the workbook has them as numbers).
 const FIELDS: &str = "fields=phone,taskName,botName,status,responder,startedAt,isFinished,dialogResults,messagesAsString";
 const TYPED: &str =
     "fields=phone,taskName,status,duration,price,startedAt,isFinished,dialogResults";
-
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut file = archive.by_index(i).unwrap();
-            let mut content = Vec::new();
-            file.read_to_end(&mut content).unwrap();
-            (file.name().unwrap().to_string(), content)
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn csv_opens_in_excel_with_cyrillic_intact() {

@@ -1,8 +1,16 @@
 //! What the statistics tests share: calls made on the simulated line with Cyrillic names and
 //! variables, raw replies (files are not JSON), and UUIDs scrubbed from snapshots.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "in the test harness a failed unwrap is a failed test"
+)]
+
+use std::io::{Cursor, Read};
+
 use axum::body::{Body, Bytes};
 use axum::http::Request;
+use base64::Engine;
 use http_body_util::BodyExt;
 use parley_domain::campaign::{Campaign, UploadRow};
 use parley_domain::campaign_service::CampaignSpec;
@@ -10,7 +18,7 @@ use parley_domain::ids::Ref;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::common::{CALL_SURVEY, TestApp};
+use crate::common::{CALL_SURVEY, Reply, TestApp};
 
 /// [`CALL_SURVEY`] with the client's name as a second output, so `dialogResults` holds Cyrillic.
 fn survey() -> String {
@@ -155,4 +163,36 @@ pub fn scrub(text: &str) -> String {
     }
     flush(&mut out, &mut token);
     out
+}
+
+/// The JWT payload of `token`.
+pub fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// `POST path` with a JSON body and, if given, an `Authorization` header.
+pub async fn login(app: &TestApp, path: &str, body: Value, authorization: Option<&str>) -> Reply {
+    let mut request = Request::post(path).header("content-type", "application/json");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    app.call(request.body(Body::from(body.to_string())).unwrap())
+        .await
+}
+
+/// The entries of a zip archive: names and contents.
+pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().unwrap().to_string(), content)
+        })
+        .collect()
 }
