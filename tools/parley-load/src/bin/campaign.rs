@@ -181,9 +181,10 @@ async fn main() -> Result<()> {
         let now = Instant::now();
         if first.is_none() && count > 0 {
             first = Some((now, count));
+            previous = (now, count);
         }
         let window = now - previous.0;
-        if window >= Duration::from_secs(1) {
+        if first.is_some() && window >= Duration::from_secs(1) {
             peak = peak.max((count - previous.1) as f64 / window.as_secs_f64());
             previous = (now, count);
         }
