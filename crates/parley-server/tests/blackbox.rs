@@ -1,8 +1,10 @@
 //! Black-box tests: the real `parley` binary on port 0 with a fresh data directory.
 
 mod campaign_crash;
+mod is74_story;
 mod neuro_story;
 mod support;
+mod twin_story;
 mod two_nodes;
 mod vertex_story;
 

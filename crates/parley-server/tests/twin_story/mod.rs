@@ -1,0 +1,211 @@
+//! The whole Twin24 story against the real binary: an integration logs in, creates a call task
+//! with a webhook URL, starts it, adds candidates, and the task runs on the simulated line at
+//! time scale 0; a local receiver gets every CALL_ENDED and CANDIDATE_CHANGED (the first
+//! delivery is refused with a 500 and arrives again later), and the call statistics and their
+//! CSV export show the calls.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::create_user;
+use crate::neuro_story::CALL_BOT;
+use crate::support::Server;
+
+const EMAIL: &str = "twin@acme.test";
+const PASSWORD: &str = "correct horse";
+
+const PERSONAS: &str = r#"format: parley.personas/v1
+personas:
+  - name: rater
+    outcomes: { answered: 1 }
+    replies:
+      - { keywords: [good time], say: "да" }
+      - { keywords: ["1 to 5"], say: "5" }
+  - name: busy
+    weight: 0
+    outcomes: { busy: 1 }
+"#;
+
+/// A webhook receiver: answers the first delivery 500, every later one 200, and reports each
+/// body with the status it answered.
+async fn receiver() -> (String, mpsc::UnboundedReceiver<(u16, Value)>) {
+    let (seen, received) = mpsc::unbounded_channel();
+    let state = (
+        seen,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+    let app = axum::Router::new()
+        .route(
+            "/hooks",
+            post(
+                |State((seen, refused_once)): State<(
+                    mpsc::UnboundedSender<(u16, Value)>,
+                    std::sync::Arc<std::sync::atomic::AtomicBool>,
+                )>,
+                 Json(body): Json<Value>| async move {
+                    let first = !refused_once.swap(true, std::sync::atomic::Ordering::SeqCst);
+                    let status = if first {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    };
+                    let _ = seen.send((status.as_u16(), body));
+                    status
+                },
+            ),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("receiver binds");
+    let address = listener.local_addr().expect("receiver address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/hooks"), received)
+}
+
+#[tokio::test]
+async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    create_user(dir.path(), EMAIL, PASSWORD);
+    let personas = dir.path().join("personas.yaml");
+    std::fs::write(&personas, PERSONAS).expect("personas written");
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--time-scale",
+            "0",
+            "--personas",
+            personas.to_str().expect("utf-8 path"),
+        ],
+    )
+    .await;
+    let native = server.login(EMAIL, PASSWORD).await;
+    let (status, agent) = server
+        .post(
+            "/parley/v1/agents",
+            Some(&native),
+            json!({"channel": "voice", "scenario": CALL_BOT}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let bot = agent["id"].as_i64().expect("agent id");
+    let (hooks, mut received) = receiver().await;
+
+    // Log in the Twin24 way; the token carries exp, as the SDK checks.
+    let (status, login) = server
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": EMAIL, "password": PASSWORD, "ttl": 3600, "companyId": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let token = login["token"].as_str().expect("token").to_owned();
+    assert!(login["refreshToken"].is_string());
+
+    // A task with a webhook, started by hand, then its candidates.
+    let (status, task) = server
+        .post(
+            "/api/v1/telephony/autoCall",
+            Some(&token),
+            json!({"name": "Опрос", "defaultExec": "robot", "defaultExecData": bot,
+                   "startType": "manual", "cps": 10, "webhookUrls": [hooks]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{task}");
+    let task = task["id"]["identity"]
+        .as_str()
+        .expect("identity")
+        .to_owned();
+    let (status, _) = server
+        .post(
+            &format!("/api/v1/telephony/autoCall/{task}/play"),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let item = |phone: &str, persona: &str, id: &str| {
+        json!({"phone": [phone], "autoCallId": task, "clientExternalId": id,
+               "variables": {"client_name": "Анна", "persona": persona},
+               "callbackData": {"crmId": id}})
+    };
+    let (status, added) = server
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&token),
+            json!({"batch": [item("79160000001", "rater", "c1"), item("79160000002", "rater", "c2"),
+                             item("79160000003", "busy", "c3")], "forceStart": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{added}");
+
+    // Webhooks: a CALL_ENDED and a CANDIDATE_CHANGED per contact answered 200, and the first
+    // delivery, refused with a 500, delivered again after its backoff (about 10 s).
+    let (mut ended, mut changed, mut refused, mut redelivered) =
+        (Vec::new(), Vec::new(), None, false);
+    while ended.len() < 3 || changed.len() < 3 || !redelivered {
+        let (status, body) = received.recv().await.expect("the receiver runs");
+        assert_eq!(body["taskId"], task.as_str(), "{body}");
+        if status != 200 {
+            assert!(refused.is_none(), "only the first delivery is refused");
+            refused = Some(body);
+            continue;
+        }
+        redelivered |= refused.as_ref() == Some(&body);
+        match body["event"].as_str() {
+            Some("CALL_ENDED") => ended.push(body),
+            Some("CANDIDATE_CHANGED") => changed.push(body),
+            _ => {}
+        }
+    }
+    assert!(
+        changed.iter().all(|c| c["lastCallId"].is_string()),
+        "{changed:#?}"
+    );
+    let mut crm: Vec<&str> = changed
+        .iter()
+        .filter_map(|c| c["callbackData"]["crmId"].as_str())
+        .collect();
+    crm.sort_unstable();
+    assert_eq!(crm, ["c1", "c2", "c3"]);
+
+    // Statistics: three calls of the task, two answered, one busy; and a CSV export.
+    let search = format!(
+        "/api/v1/search/cis/calls?fields=id,phone,status,botDuration&taskId={task}&sort=phone"
+    );
+    let (status, calls) = server.get(&search, &token).await;
+    assert_eq!(status, 200, "{calls}");
+    assert_eq!(calls["count"], 3);
+    let statuses: Vec<&str> = calls["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["ANSWERED", "ANSWERED", "BUSY"]);
+    let csv = server
+        .client
+        .get(server.url(&format!("{search}&output=CSV")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("export sent")
+        .bytes()
+        .await
+        .expect("export read");
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a BOM, for spreadsheets"
+    );
+    let text = String::from_utf8_lossy(&csv);
+    assert!(
+        text.contains("79160000001") && text.contains("BUSY"),
+        "{text}"
+    );
+    server.kill().await;
+}
