@@ -4,6 +4,9 @@
 //! delivery is refused with a 500 and arrives again later), and the call statistics and their
 //! CSV export show the calls.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,24 +33,20 @@ personas:
     outcomes: { busy: 1 }
 "#;
 
+/// What the receiver shares between requests: where to report, and whether it refused yet.
+type Receiving = (mpsc::UnboundedSender<(u16, Value)>, Arc<AtomicBool>);
+
 /// A webhook receiver: answers the first delivery 500, every later one 200, and reports each
 /// body with the status it answered.
 async fn receiver() -> (String, mpsc::UnboundedReceiver<(u16, Value)>) {
     let (seen, received) = mpsc::unbounded_channel();
-    let state = (
-        seen,
-        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-    );
+    let state: Receiving = (seen, Arc::new(AtomicBool::new(false)));
     let app = axum::Router::new()
         .route(
             "/hooks",
             post(
-                |State((seen, refused_once)): State<(
-                    mpsc::UnboundedSender<(u16, Value)>,
-                    std::sync::Arc<std::sync::atomic::AtomicBool>,
-                )>,
-                 Json(body): Json<Value>| async move {
-                    let first = !refused_once.swap(true, std::sync::atomic::Ordering::SeqCst);
+                |State((seen, refused_once)): State<Receiving>, Json(body): Json<Value>| async move {
+                    let first = !refused_once.swap(true, Ordering::SeqCst);
                     let status = if first {
                         StatusCode::INTERNAL_SERVER_ERROR
                     } else {
