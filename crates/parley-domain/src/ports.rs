@@ -196,6 +196,9 @@ pub trait DialogStore: Send + Sync {
     async fn create_dialog(&self, company: CompanyId, dialog: NewDialog) -> Result<Dialog>;
     /// A dialog by id or UUID.
     async fn dialog(&self, company: CompanyId, dialog: Ref<DialogId>) -> Result<Dialog>;
+    /// The company's dialogs among `ids`, in no particular order (unknown ids and other
+    /// companies' dialogs are left out): one read for many, as reports need.
+    async fn dialogs_by_id(&self, company: CompanyId, ids: &[DialogId]) -> Result<Vec<Dialog>>;
     /// Dialogs matching `filter`, newest first.
     async fn dialogs(
         &self,

@@ -146,6 +146,43 @@ impl DialogStore for SqlStore {
             .into_dialog()
     }
 
+    async fn dialogs_by_id(&self, company: CompanyId, ids: &[DialogId]) -> Result<Vec<Dialog>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<_>>())
+            .map_err(|e| Error::internal("encoding dialog ids", e))?;
+        let rows: Vec<DialogRow> = match &self.backend {
+            crate::Backend::Sqlite(_) => {
+                let sql = concat!(
+                    "SELECT ",
+                    dialog_cols!(),
+                    " FROM dialogs WHERE company_id = $1 AND id IN (SELECT value FROM json_each($2))"
+                );
+                on_db!(self, read, |conn| sqlx::query_as(sql)
+                    .bind(company.0)
+                    .bind(&ids)
+                    .fetch_all(&mut *conn)
+                    .await)
+            }
+            crate::Backend::Postgres { .. } => {
+                let sql = concat!(
+                    "SELECT ",
+                    dialog_cols!(),
+                    " FROM dialogs WHERE company_id = $1 AND id IN ",
+                    "(SELECT jsonb_array_elements_text($2::jsonb)::bigint)"
+                );
+                on_db!(self, read, |conn| sqlx::query_as(sql)
+                    .bind(company.0)
+                    .bind(&ids)
+                    .fetch_all(&mut *conn)
+                    .await)
+            }
+        }
+        .map_err(errors::db("loading dialogs"))?;
+        rows.into_iter().map(DialogRow::into_dialog).collect()
+    }
+
     async fn dialogs(
         &self,
         company: CompanyId,

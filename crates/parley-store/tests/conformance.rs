@@ -95,6 +95,7 @@ cases! {
         dialog_filters_by_agent_and_status,
         dialog_filters_by_time_ranges,
         dialogs_are_invisible_to_other_companies,
+        dialogs_are_read_many_at_a_time,
     ],
     custom_runs: [
         custom_runs_round_trip_and_a_new_run_supersedes_the_open_one,

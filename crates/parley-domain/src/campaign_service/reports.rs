@@ -28,6 +28,9 @@ pub struct CallReport {
     pub outputs: Vec<(String, Value)>,
 }
 
+/// Dialogs read per query when reports gather their calls' dialogs.
+const DIALOGS_PER_READ: usize = 1000;
+
 impl CampaignService {
     /// Reports of the calls matching `filter`, oldest first.
     pub async fn call_reports(
@@ -97,17 +100,23 @@ impl CampaignService {
         }
     }
 
-    /// Each call with its dialog (read once per dialog) and its agent's outputs (once per agent).
+    /// Each call with its dialog (read a thousand at a time) and its agent's outputs (once per
+    /// agent).
     async fn reports(&self, company: CompanyId, calls: Vec<Call>) -> Result<Vec<CallReport>> {
         let mut outputs: HashMap<AgentId, Vec<OutputVariable>> = HashMap::new();
         let mut dialogs: HashMap<DialogId, Dialog> = HashMap::new();
+        let mut wanted: Vec<DialogId> = calls.iter().map(|c| c.dialog_id).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for ids in wanted.chunks(DIALOGS_PER_READ) {
+            for dialog in self.store.dialogs_by_id(company, ids).await? {
+                dialogs.insert(dialog.id, dialog);
+            }
+        }
         let mut reports = Vec::with_capacity(calls.len());
         for call in calls {
             if let Entry::Vacant(slot) = outputs.entry(call.agent_id) {
                 slot.insert(self.store.output_variables(company, call.agent_id).await?);
-            }
-            if let Entry::Vacant(slot) = dialogs.entry(call.dialog_id) {
-                slot.insert(self.store.dialog(company, Ref::Id(call.dialog_id)).await?);
             }
             let (Some(declared), Some(dialog)) =
                 (outputs.get(&call.agent_id), dialogs.get(&call.dialog_id))

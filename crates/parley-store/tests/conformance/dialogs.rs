@@ -308,6 +308,13 @@ pub async fn dialogs_are_invisible_to_other_companies(t: Ctx) {
         .await
         .unwrap();
     assert_eq!((theirs.items.len(), theirs.total), (0, 0));
+    assert!(
+        t.store
+            .dialogs_by_id(b.id, &[dialog.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_not_found(t.store.messages(b.id, dialog.id, None).await);
     assert_not_found(t.store.answers(b.id, dialog.id).await);
     assert_not_found(t.store.create_dialog(b.id, new_dialog(&agent)).await);
@@ -331,4 +338,19 @@ pub async fn dialogs_are_invisible_to_other_companies(t: Ctx) {
             .unwrap()
             .is_empty()
     );
+}
+
+pub async fn dialogs_are_read_many_at_a_time(t: Ctx) {
+    let (a, agent) = company_with_agent(&t, "A").await;
+    let first = dialog(&t, &agent).await;
+    let second = dialog(&t, &agent).await;
+    let _third = dialog(&t, &agent).await;
+    let mut got = t
+        .store
+        .dialogs_by_id(a.id, &[second.id, first.id, DialogId(987_654)])
+        .await
+        .unwrap();
+    got.sort_by_key(|d| d.id);
+    assert_eq!(got, vec![first, second]);
+    assert!(t.store.dialogs_by_id(a.id, &[]).await.unwrap().is_empty());
 }
