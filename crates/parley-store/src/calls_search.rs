@@ -2,10 +2,12 @@
 //!
 //! Every condition is a predicate on `calls c` alone (names and UUIDs of agents and campaigns
 //! become `IN (SELECT id …)` sub-selects; the queue's state and later attempts are correlated
-//! sub-selects), so the count needs no join and the page query joins agents, dialogs, campaigns
-//! and queue entries only for the rows it returns. Sessions are each dialog's last call
-//! (`NOT EXISTS` a later attempt, on `UNIQUE (dialog_id, attempt)`), with totals over the
-//! dialog's calls. The indexes behind the common filters are in migration 0007.
+//! sub-selects), so the count needs no join; the page query picks the page's ids from `calls`
+//! alone and joins agents, dialogs, campaigns and queue entries only for the rows it returns.
+//! Sessions are each dialog's last call (`NOT EXISTS` a later attempt, on
+//! `UNIQUE (dialog_id, attempt)`), with totals over the dialog's calls. The indexes behind the common filters are in migration 0007.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -193,7 +195,8 @@ fn select_sql(query: &CallQuery) -> String {
          k.uuid AS campaign_uuid, k.name AS campaign_name, q.external_id, \
          d.created_at AS dialog_created_at, {finished} AS finished, {state} AS state, \
          {totals} \
-         FROM calls c JOIN agents a ON a.id = c.agent_id JOIN dialogs d ON d.id = c.dialog_id \
+         FROM page p JOIN calls c ON c.id = p.id \
+         JOIN agents a ON a.id = c.agent_id JOIN dialogs d ON d.id = c.dialog_id \
          LEFT JOIN campaigns k ON k.id = c.campaign_id \
          LEFT JOIN campaign_queue q ON q.dialog_id = c.dialog_id",
         finished = column_sql(SearchColumn::Finished),
@@ -335,20 +338,22 @@ impl CallSearchStore for SqlStore {
             Arg::Int(to_i64(query.offset)),
         ]);
         let direction = if query.descending { "DESC" } else { "ASC" };
-        let page_sql = format!(
-            "{}{condition} ORDER BY {} {direction}, c.id {direction} LIMIT ${} OFFSET ${}",
-            select_sql(query),
-            column_sql(query.sort),
+        // The page's ids first, from `calls` alone (the planner walks an index in order and
+        // nothing else is computed for skipped rows), then their details, put back in that
+        // order here: sorting the detailed rows in SQL would carry transcripts through the sorter.
+        let order = format!("{} {direction}, c.id {direction}", column_sql(query.sort));
+        let ids_sql = format!(
+            "SELECT c.id FROM calls c{condition} ORDER BY {order} LIMIT ${} OFFSET ${}",
             filter_len + 1,
             filter_len + 2,
         );
-        let rows: Vec<RecordRow> = on_db!(self, read, |conn| {
-            bind_all!(sqlx::query_as(AssertSqlSafe(page_sql)), &args)
+        let ids: Vec<i64> = on_db!(self, read, |conn| {
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(ids_sql)), &args)
                 .fetch_all(&mut *conn)
                 .await
         })
         .map_err(errors::db("searching calls"))?;
-        let len = rows.len() as u64;
+        let len = ids.len() as u64;
         let total = if len < query.limit && (len > 0 || query.offset == 0) {
             query.offset + len
         } else {
@@ -361,10 +366,35 @@ impl CallSearchStore for SqlStore {
             .map_err(errors::db("counting calls"))?;
             u64::try_from(count).map_err(|e| Error::internal("counting calls", e))?
         };
-        let items = rows
+        if ids.is_empty() {
+            return Ok(Paged {
+                items: Vec::new(),
+                total,
+            });
+        }
+        let list = if postgres {
+            "SELECT (jsonb_array_elements_text($1::jsonb))::bigint"
+        } else {
+            "SELECT value FROM json_each($1)"
+        };
+        let page_sql = format!("WITH page (id) AS ({list}) {}", select_sql(query));
+        let json =
+            serde_json::to_string(&ids).map_err(|e| Error::internal("encoding call ids", e))?;
+        let rows: Vec<RecordRow> = on_db!(self, read, |conn| {
+            sqlx::query_as(AssertSqlSafe(page_sql))
+                .bind(&json)
+                .fetch_all(&mut *conn)
+                .await
+        })
+        .map_err(errors::db("reading found calls"))?;
+        let position: HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
+        let mut items = rows
             .into_iter()
-            .map(RecordRow::into_record)
-            .collect::<Result<_>>()?;
+            .map(|row| Ok((position.get(&row.id).copied(), row.into_record()?)))
+            .collect::<Result<Vec<_>>>()?;
+        items.sort_by_key(|(at, _)| *at);
+        let items = items.into_iter().map(|(_, record)| record).collect();
         Ok(Paged { items, total })
     }
 }
