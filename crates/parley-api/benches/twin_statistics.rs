@@ -5,6 +5,7 @@
 //! `cargo bench -p parley-api --bench twin_statistics` (release). `PARLEY_BENCH_CALLS` changes
 //! the number of calls; `PARLEY_BENCH_DB=/path/bench.db` keeps the database.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -137,10 +138,11 @@ async fn main() -> BenchResult<()> {
 
     let started = Instant::now();
     seed(&path, template.dialog_id.0, campaign.id.0, calls).await?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "seeded {calls} calls and dialogs in {:.1} s",
         started.elapsed().as_secs_f64()
-    );
+    )?;
 
     let app = parley_api::router(Arc::clone(&services));
     // A page: answered calls of one week, every field, sorted by start.
@@ -286,12 +288,13 @@ async fn measure(
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "{what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {runs} runs; {:.1} MB",
         ms(times[runs / 2]),
         ms(times[(runs * 95 / 100).min(runs - 1)]),
         ms(times[runs - 1]),
         size as f64 / 1e6
-    );
+    )?;
     Ok(())
 }
