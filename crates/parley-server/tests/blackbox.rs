@@ -77,6 +77,29 @@ fn create_user_with(data_dir: &std::path::Path, email: &str, password: &str, ext
     assert!(String::from_utf8_lossy(&output.stdout).contains(email));
 }
 
+/// A fresh data directory with an admin of Acme and `personas` (the simulated line's callees)
+/// in `personas.yaml`; returns the directory and the personas file's path for `--personas`.
+fn with_personas(email: &str, password: &str, personas: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    create_user(dir.path(), email, password);
+    let path = dir.path().join("personas.yaml");
+    std::fs::write(&path, personas).expect("personas written");
+    (dir, path.display().to_string())
+}
+
+/// Creates a voice agent running `scenario` as the user of `token`; returns the agent.
+async fn voice_agent(server: &Server, token: &str, scenario: &str) -> Value {
+    let (status, agent) = server
+        .post(
+            "/parley/v1/agents",
+            Some(token),
+            json!({"channel": "voice", "scenario": scenario}),
+        )
+        .await;
+    assert_eq!(status, 201, "creating the voice agent failed: {agent}");
+    agent
+}
+
 async fn create_agent(server: &Server, token: &str, scenario: &str) -> i64 {
     let (status, agent) = server
         .post(

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::create_user;
 use crate::neuro_story::{CALL_BOT, Neuro, login, row};
 use crate::support::Server;
+use crate::{voice_agent, with_personas};
 
 const EMAIL: &str = "crash@acme.test";
 const PASSWORD: &str = "correct horse";
@@ -33,10 +33,7 @@ async fn calls(neuro: &Neuro<'_>, query: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_campaign_survives_a_crash_without_losing_or_doubling_a_call() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    create_user(dir.path(), EMAIL, PASSWORD);
-    let personas = dir.path().join("personas.yaml");
-    std::fs::write(&personas, PERSONAS).expect("personas written");
+    let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
     // Calls last about a second; a dead node's claims are taken over a second after it died.
     let flags = [
         "--time-scale",
@@ -44,18 +41,11 @@ async fn a_campaign_survives_a_crash_without_losing_or_doubling_a_call() {
         "--lease-seconds",
         "1",
         "--personas",
-        personas.to_str().expect("utf-8 path"),
+        &personas,
     ];
     let first = Server::start(dir.path(), &flags).await;
     let native = first.login(EMAIL, PASSWORD).await;
-    let (status, _) = first
-        .post(
-            "/parley/v1/agents",
-            Some(&native),
-            json!({"channel": "voice", "scenario": CALL_BOT}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    voice_agent(&first, &native, CALL_BOT).await;
     let neuro = login(&first, EMAIL, PASSWORD).await;
     let (_, agents) = neuro.get("/company-agents").await;
     let agent = agents[0]["agent_uuid"]

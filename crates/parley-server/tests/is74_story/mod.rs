@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 
-use crate::create_user;
 use crate::support::Server;
+use crate::{voice_agent, with_personas};
 
 const EMAIL: &str = "is74@acme.test";
 const PASSWORD: &str = "correct horse";
@@ -75,29 +75,10 @@ async fn post(server: &Server, path: &str, token: &str, body: Value) -> (u16, Va
 
 #[tokio::test]
 async fn an_is74_integration_creates_a_campaign_and_reads_its_report() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    create_user(dir.path(), EMAIL, PASSWORD);
-    let personas = dir.path().join("personas.yaml");
-    std::fs::write(&personas, PERSONAS).expect("personas written");
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--time-scale",
-            "0",
-            "--personas",
-            personas.to_str().expect("utf-8 path"),
-        ],
-    )
-    .await;
+    let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
+    let server = Server::start(dir.path(), &["--time-scale", "0", "--personas", &personas]).await;
     let native = server.login(EMAIL, PASSWORD).await;
-    let (status, agent) = server
-        .post(
-            "/parley/v1/agents",
-            Some(&native),
-            json!({"channel": "voice", "scenario": BOT}),
-        )
-        .await;
-    assert_eq!(status, 201, "{agent}");
+    voice_agent(&server, &native, BOT).await;
 
     // Log in with the OAuth2 password form.
     let login = server

@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::create_user;
 use crate::support::Server;
+use crate::{voice_agent, with_personas};
 
 const EMAIL: &str = "neuro@acme.test";
 const PASSWORD: &str = "correct horse";
@@ -142,29 +142,10 @@ pub(crate) fn row(phone: Value, name: &str, persona: &str) -> Value {
 
 #[tokio::test]
 async fn a_neuro_integration_runs_a_campaign_and_reads_its_results() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    create_user(dir.path(), EMAIL, PASSWORD);
-    let personas = dir.path().join("personas.yaml");
-    std::fs::write(&personas, PERSONAS).expect("personas written");
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--time-scale",
-            "0",
-            "--personas",
-            personas.to_str().expect("utf-8 path"),
-        ],
-    )
-    .await;
+    let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
+    let server = Server::start(dir.path(), &["--time-scale", "0", "--personas", &personas]).await;
     let native = server.login(EMAIL, PASSWORD).await;
-    let (status, _) = server
-        .post(
-            "/parley/v1/agents",
-            Some(&native),
-            json!({"channel": "voice", "scenario": CALL_BOT}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    voice_agent(&server, &native, CALL_BOT).await;
 
     // Authenticate the Neuro.net way (Basic, no body) and find the agent.
     let neuro = login(&server, EMAIL, PASSWORD).await;

@@ -14,9 +14,9 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::create_user;
 use crate::neuro_story::CALL_BOT;
 use crate::support::Server;
+use crate::{voice_agent, with_personas};
 
 const EMAIL: &str = "twin@acme.test";
 const PASSWORD: &str = "correct horse";
@@ -68,29 +68,10 @@ async fn receiver() -> (String, mpsc::UnboundedReceiver<(u16, Value)>) {
 
 #[tokio::test]
 async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    create_user(dir.path(), EMAIL, PASSWORD);
-    let personas = dir.path().join("personas.yaml");
-    std::fs::write(&personas, PERSONAS).expect("personas written");
-    let server = Server::start(
-        dir.path(),
-        &[
-            "--time-scale",
-            "0",
-            "--personas",
-            personas.to_str().expect("utf-8 path"),
-        ],
-    )
-    .await;
+    let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
+    let server = Server::start(dir.path(), &["--time-scale", "0", "--personas", &personas]).await;
     let native = server.login(EMAIL, PASSWORD).await;
-    let (status, agent) = server
-        .post(
-            "/parley/v1/agents",
-            Some(&native),
-            json!({"channel": "voice", "scenario": CALL_BOT}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let agent = voice_agent(&server, &native, CALL_BOT).await;
     let bot = agent["id"].as_i64().expect("agent id");
     let (hooks, mut received) = receiver().await;
 
