@@ -369,6 +369,11 @@ pub(crate) struct UploadRowDb {
 }
 
 impl UploadRowDb {
+    /// Whether every row was looked at.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished_at.is_some()
+    }
+
     pub(crate) fn into_task(self) -> UploadTask {
         let count = |v: i64| u64::try_from(v).unwrap_or_default();
         UploadTask {

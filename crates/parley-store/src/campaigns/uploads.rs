@@ -283,7 +283,7 @@ impl SqlStore {
                 "finished_at = CASE WHEN $2 >= total THEN $4 ELSE NULL END WHERE id = $1 RETURNING ",
                 upload_cols!()
             );
-            on_tx!(tx, |conn| {
+            let advanced: UploadRowDb = on_tx!(tx, |conn| {
                 sqlx::query_as(sql)
                     .bind(id)
                     .bind(to_i64(processed))
@@ -292,7 +292,19 @@ impl SqlStore {
                     .fetch_one(&mut *conn)
                     .await
             })
-            .map_err(errors::db("advancing an upload"))
+            .map_err(errors::db("advancing an upload"))?;
+            if advanced.is_finished() {
+                // Every row has its result now: the staged copies are not needed any more.
+                on_tx!(tx, |conn| {
+                    sqlx::query("DELETE FROM upload_rows WHERE task_id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map(|done| done.rows_affected())
+                })
+                .map_err(errors::db("dropping an upload's staged rows"))?;
+            }
+            Ok(advanced)
         })?;
         Ok(row.into_task())
     }

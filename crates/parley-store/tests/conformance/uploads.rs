@@ -110,6 +110,10 @@ pub async fn uploads_stage_rows_and_queue_chunks_with_results(t: Ctx) {
         (7, 3, Some(t.now()))
     );
     assert!(t.store.unfinished_uploads().await.unwrap().is_empty());
+    assert!(
+        t.store.upload_rows(&task, 0, 100).await.unwrap().is_empty(),
+        "a finished upload's staged rows are dropped; its results keep the numbers"
+    );
 
     let results = t.store.upload_results(company, task.uuid).await.unwrap();
     assert_eq!(
