@@ -14,15 +14,13 @@ use chrono::{DateTime, Utc};
 use parley_domain::call::search::{
     CallQuery, CallRecord, Condition, SearchColumn, SearchValue, SessionTotals,
 };
-use parley_domain::call::{Call, Speaker, Utterance};
-use parley_domain::dialer::{Outcome, PhoneNumber};
-use parley_domain::ids::{AgentId, CallId, CampaignId, CompanyId, DialogId, Uuid};
+use parley_domain::ids::{CompanyId, Uuid};
 use parley_domain::ports::CallSearchStore;
 use parley_domain::values::Paged;
 use parley_domain::{Error, Result};
-use serde::Deserialize;
 use sqlx::AssertSqlSafe;
 
+use crate::campaigns::rows::CallRow;
 use crate::errors::{self, corrupt, to_i64, to_u32};
 use crate::time::Ts;
 use crate::{Backend, SqlStore};
@@ -203,27 +201,11 @@ fn select_sql(query: &CallQuery) -> String {
     )
 }
 
+/// A call with what the search shows beside it (its agent, campaign, contact and session).
 #[derive(Debug, sqlx::FromRow)]
 struct RecordRow {
-    id: i64,
-    uuid: Uuid,
-    company_id: i64,
-    agent_id: i64,
-    campaign_id: Option<i64>,
-    dialog_id: i64,
-    dialog_uuid: Uuid,
-    attempt: i64,
-    phone: String,
-    outcome: String,
-    started_at: Ts,
-    answered_at: Option<Ts>,
-    ended_at: Ts,
-    bot_ms: i64,
-    operator_ms: i64,
-    transferred: bool,
-    price_minor: i64,
-    result: Option<String>,
-    transcript: String,
+    #[sqlx(flatten)]
+    call: CallRow,
     agent_uuid: Uuid,
     agent_name: String,
     campaign_uuid: Option<Uuid>,
@@ -238,32 +220,10 @@ struct RecordRow {
     session_operator_ms: Option<i64>,
 }
 
-/// A transcript line as `calls.transcript` holds it.
-#[derive(Debug, Deserialize)]
-struct UtteranceJson {
-    speaker: String,
-    text: String,
-    at_ms: u64,
-    duration_ms: u64,
-}
-
 impl RecordRow {
     fn into_record(self) -> Result<CallRecord> {
         const CONTEXT: &str = "reading a call search row";
         let millis = |v: i64| u64::try_from(v).map_err(|e| corrupt(CONTEXT, e));
-        let transcript: Vec<UtteranceJson> =
-            serde_json::from_str(&self.transcript).map_err(|e| corrupt(CONTEXT, e))?;
-        let transcript = transcript
-            .into_iter()
-            .map(|u| {
-                Ok(Utterance {
-                    speaker: Speaker::parse(&u.speaker).map_err(|e| corrupt(CONTEXT, e))?,
-                    text: u.text,
-                    at_ms: u.at_ms,
-                    duration_ms: u.duration_ms,
-                })
-            })
-            .collect::<Result<_>>()?;
         let variables = self
             .state
             .map(|state| {
@@ -286,27 +246,7 @@ impl RecordRow {
             }),
             _ => None,
         };
-        let call = Call {
-            id: CallId(self.id),
-            uuid: self.uuid,
-            company_id: CompanyId(self.company_id),
-            agent_id: AgentId(self.agent_id),
-            campaign_id: self.campaign_id.map(CampaignId),
-            dialog_id: DialogId(self.dialog_id),
-            dialog_uuid: self.dialog_uuid,
-            attempt: to_u32(self.attempt, CONTEXT)?,
-            phone: PhoneNumber::parse(&self.phone).map_err(|e| corrupt(CONTEXT, e))?,
-            outcome: Outcome::parse(&self.outcome).map_err(|e| corrupt(CONTEXT, e))?,
-            started_at: self.started_at.into(),
-            answered_at: self.answered_at.map(Into::into),
-            ended_at: self.ended_at.into(),
-            bot_ms: millis(self.bot_ms)?,
-            operator_ms: millis(self.operator_ms)?,
-            transferred: self.transferred,
-            price_minor: self.price_minor,
-            result: self.result,
-            transcript,
-        };
+        let call = self.call.into_call()?;
         Ok(CallRecord {
             call,
             agent_uuid: self.agent_uuid,
@@ -391,7 +331,7 @@ impl CallSearchStore for SqlStore {
             ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
         let mut items = rows
             .into_iter()
-            .map(|row| Ok((position.get(&row.id).copied(), row.into_record()?)))
+            .map(|row| Ok((position.get(&row.call.id()).copied(), row.into_record()?)))
             .collect::<Result<Vec<_>>>()?;
         items.sort_by_key(|(at, _)| *at);
         let items = items.into_iter().map(|(_, record)| record).collect();

@@ -28,7 +28,7 @@ mod tx;
 mod calls;
 mod claims;
 mod queue;
-mod rows;
+pub(crate) mod rows;
 mod state;
 mod uploads;
 

@@ -328,6 +328,11 @@ pub(crate) struct CallRow {
 }
 
 impl CallRow {
+    /// The call's integer id.
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
     pub(crate) fn into_call(self) -> Result<Call> {
         const CONTEXT: &str = "reading a call row";
         let millis = |v: i64| u64::try_from(v).map_err(|e| corrupt(CONTEXT, e));
