@@ -20,37 +20,11 @@ use parley_domain::values::Paged;
 use parley_domain::{Error, Result};
 use sqlx::AssertSqlSafe;
 
+use crate::args::{Arg, bind_args};
 use crate::campaigns::rows::CallRow;
 use crate::errors::{self, corrupt, to_i64, to_u32};
 use crate::time::Ts;
 use crate::{Backend, SqlStore};
-
-/// A value bound into the query.
-#[derive(Debug, Clone)]
-enum Arg {
-    Int(i64),
-    Bool(bool),
-    Text(String),
-    Uuid(Uuid),
-    Time(Ts),
-}
-
-/// Binds every `Arg` in order; expands inside `on_db!` so it is typed per backend.
-macro_rules! bind_all {
-    ($query:expr, $args:expr) => {{
-        let mut query = $query;
-        for arg in $args {
-            query = match arg {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Bool(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.clone()),
-                Arg::Uuid(v) => query.bind(*v),
-                Arg::Time(v) => query.bind(*v),
-            };
-        }
-        query
-    }};
-}
 
 /// Whether no later attempt of the call's dialog exists.
 const LAST_ATTEMPT: &str =
@@ -288,7 +262,7 @@ impl CallSearchStore for SqlStore {
             filter_len + 2,
         );
         let ids: Vec<i64> = on_db!(self, read, |conn| {
-            bind_all!(sqlx::query_scalar(AssertSqlSafe(ids_sql)), &args)
+            bind_args!(sqlx::query_scalar(AssertSqlSafe(ids_sql)), &args)
                 .fetch_all(&mut *conn)
                 .await
         })
@@ -299,7 +273,7 @@ impl CallSearchStore for SqlStore {
         } else {
             let filter_args = &args[..filter_len];
             let count: i64 = on_db!(self, read, |conn| {
-                bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), filter_args)
+                bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql)), filter_args)
                     .fetch_one(&mut *conn)
                     .await
             })

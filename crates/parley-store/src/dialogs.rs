@@ -15,32 +15,10 @@ use parley_scenario::DialogState;
 use sqlx::AssertSqlSafe;
 
 use crate::SqlStore;
+use crate::args::{Arg, bind_args};
 use crate::dialog_rows::{AnswerRow, DialogRow, MessageRow, dialog_cols, message_cols};
 use crate::errors::{self, to_i64};
 use crate::time::Ts;
-
-/// A value bound into the dynamically built dialog filter.
-#[derive(Debug, Clone, Copy)]
-enum Arg {
-    Int(i64),
-    Text(&'static str),
-    Time(Ts),
-}
-
-/// Binds every `Arg` in order; expands inside `on_db!` so it is typed per backend.
-macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut query = $query;
-        for arg in $args {
-            query = match *arg {
-                Arg::Int(v) => query.bind(v),
-                Arg::Text(v) => query.bind(v),
-                Arg::Time(v) => query.bind(v),
-            };
-        }
-        query
-    }};
-}
 
 /// `WHERE …` for a filter, with `$n` placeholders numbered from 1, and the values to bind.
 fn filter_sql(company: CompanyId, filter: &DialogFilter) -> (String, Vec<Arg>) {
@@ -54,7 +32,7 @@ fn filter_sql(company: CompanyId, filter: &DialogFilter) -> (String, Vec<Arg>) {
         add("agent_id =", Arg::Int(agent.0));
     }
     if let Some(status) = filter.status {
-        add("status =", Arg::Text(status.as_str()));
+        add("status =", Arg::Text(status.as_str().to_owned()));
     }
     let bounds = [
         ("created_at >=", filter.created_from),

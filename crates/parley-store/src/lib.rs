@@ -15,6 +15,7 @@
 mod macros;
 
 mod agents;
+mod args;
 mod calls_search;
 mod campaigns;
 mod custom_runs;

@@ -13,29 +13,9 @@ use sqlx::AssertSqlSafe;
 
 use super::rows::{CallRow, call_cols};
 use crate::SqlStore;
+use crate::args::{Arg, bind_args};
 use crate::errors::{self, corrupt, to_i64};
 use crate::time::Ts;
-
-/// A value bound into the call filter.
-#[derive(Debug, Clone, Copy)]
-enum Arg {
-    Int(i64),
-    Time(Ts),
-}
-
-/// Binds every `Arg` in order; expands inside `on_db!` so it is typed per backend.
-macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut query = $query;
-        for arg in $args {
-            query = match *arg {
-                Arg::Int(v) => query.bind(v),
-                Arg::Time(v) => query.bind(v),
-            };
-        }
-        query
-    }};
-}
 
 /// `WHERE …` for a call filter, `$n` numbered from 1, and the values to bind.
 fn filter_sql(company: CompanyId, filter: &CallFilter) -> (String, Vec<Arg>) {
