@@ -1,13 +1,15 @@
 //! The SQLite backend: one write connection and a few read connections on one WAL database
-//! file, each behind an async mutex, and a writer task that saves chat turns in groups on the
-//! write connection (`group_commit`).
+//! file, each behind an async mutex, and two writer tasks that save chat turns (`turn_batch`)
+//! and finished calls (`call_batch`) in groups on the write connection (`group_commit`).
 //!
 //! No sqlx pool: a pool pings every connection it takes back (a round trip to the connection's
 //! worker thread, and with one writer every other writer waits for it), which costs more than a
 //! query. A local file needs none of a pool's health checks; writers queue on the one write
 //! connection instead of thrashing on `SQLITE_BUSY`, and readers never block it (WAL).
 
+mod call_batch;
 mod group_commit;
+mod turn_batch;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,8 +22,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::{Mutex, MutexGuard};
 
-use self::group_commit::TurnWriter;
-pub(crate) use self::group_commit::{QueuedTurn, save_in_transaction};
+pub(crate) use self::call_batch::{CallJson, QueuedCall, WebhookJson};
+use self::group_commit::GroupWriter;
+pub(crate) use self::turn_batch::QueuedTurn;
+use crate::campaigns::rows::CallRow;
 use crate::turns::Saved;
 
 static MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -76,7 +80,8 @@ async fn lock_writer(writer: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
 #[derive(Debug)]
 pub(crate) struct SqliteDb {
     writer: Arc<Mutex<Slot>>,
-    turns: TurnWriter,
+    turns: GroupWriter<QueuedTurn>,
+    calls: GroupWriter<QueuedCall>,
     readers: Vec<Mutex<Slot>>,
     next_reader: AtomicUsize,
 }
@@ -124,7 +129,8 @@ impl SqliteDb {
         }
         let writer = Arc::new(Slot::new(writer));
         Ok(SqliteDb {
-            turns: TurnWriter::start(writer.clone()),
+            turns: GroupWriter::start(writer.clone()),
+            calls: GroupWriter::start(writer.clone()),
             writer,
             readers,
             next_reader: AtomicUsize::new(0),
@@ -142,6 +148,13 @@ impl SqliteDb {
         self.turns.save(turn).await
     }
 
+    /// Records a finished call (with its dialog turn, webhook events and the end of its claim)
+    /// with the calls queued beside it, in one transaction on the write connection: the call, or
+    /// `None` when its claim was no longer held or its dialog had changed.
+    pub(crate) async fn save_call(&self, call: QueuedCall) -> Result<Option<CallRow>, sqlx::Error> {
+        self.calls.save(call).await
+    }
+
     /// A read connection: the first free one, else the next in turn.
     pub(crate) async fn read(&self) -> MutexGuard<'_, Slot> {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
@@ -157,6 +170,7 @@ impl SqliteDb {
     /// Closes every connection (after the queries holding them finish); later queries fail.
     pub(crate) async fn close(&self) {
         self.turns.close().await;
+        self.calls.close().await;
         for slot in self.readers.iter().chain([&*self.writer]) {
             let taken = slot.lock().await.conn.take();
             if let Some(conn) = taken

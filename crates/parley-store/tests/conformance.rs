@@ -15,6 +15,7 @@
 
 mod conformance {
     pub mod agents;
+    pub mod call_batches;
     pub mod call_search;
     pub mod calls;
     pub mod campaigns;
@@ -148,6 +149,9 @@ cases! {
     webhooks: [
         hooks_and_callback_data_round_trip_within_the_company,
         outbox_rows_are_taken_once_and_retried_until_delivered,
+    ],
+    call_batches: [
+        concurrent_calls_each_land_once_with_their_turn_and_events,
     ],
     turn_batches: [
         concurrent_turns_on_many_dialogs_all_land,

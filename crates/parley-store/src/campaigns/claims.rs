@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use parley_domain::call::{Call, NewCall};
 use parley_domain::campaign::{Claim, QueueEntry, Release};
+use parley_domain::dialer::Attempt;
 use parley_domain::ids::DialogId;
 use parley_domain::ports::CallTurn;
 use parley_domain::{Error, Result};
@@ -24,8 +25,8 @@ use super::rows::{
 };
 use crate::errors::{self, to_i64};
 use crate::time::Ts;
-use crate::turns::{save_on_postgres, turn_params};
-use crate::{SqlStore, sqlite};
+use crate::turns::{TurnParams, save_on_postgres, turn_params};
+use crate::{Backend, SqlStore, sqlite};
 
 /// Whether the entry's number is on its company's do-not-call list, as a result column.
 macro_rules! dnc_col {
@@ -154,6 +155,19 @@ fn into_claims(rows: Vec<ClaimedRow>) -> Result<Vec<Claim>> {
         .collect()
 }
 
+/// A release's columns: the entry's new state, when to look again, why it is done, and the
+/// attempt made (none when the claim is handed back undialed).
+fn release_parts(release: &Release) -> (&'static str, Option<Ts>, Option<&str>, Option<&Attempt>) {
+    match release {
+        Release::Wait { next_at, attempt } => {
+            ("waiting", Some(Ts::from(*next_at)), None, attempt.as_ref())
+        }
+        Release::Done { reason, attempt } => {
+            ("done", None, Some(reason.as_str()), attempt.as_ref())
+        }
+    }
+}
+
 /// Applies `release` to the claimed entry; `Conflict` when the claim is no longer held.
 async fn apply_release(
     tx: &mut Tx<'_>,
@@ -161,12 +175,9 @@ async fn apply_release(
     release: &Release,
     now: Ts,
 ) -> Result<QueueRow> {
-    let (state, next_at, reason, attempt) = match release {
-        Release::Wait { next_at, attempt } => ("waiting", Some(Ts::from(*next_at)), None, attempt),
-        Release::Done { reason, attempt } => ("done", None, Some(reason.as_str()), attempt),
-    };
+    let (state, next_at, reason, attempt) = release_parts(release);
     let undo = i64::from(attempt.is_none());
-    let attempt = attempt.as_ref().map(attempt_to_json);
+    let attempt = attempt.map(attempt_to_json);
     let sql = release_sql(tx.is_postgres());
     let row: Option<QueueRow> = on_tx!(tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -183,12 +194,7 @@ async fn apply_release(
             .await
     })
     .map_err(errors::db("ending a claim"))?;
-    row.ok_or_else(|| {
-        Error::conflict(format!(
-            "the claim of dialog {} by {} (call {}) is no longer held",
-            claim.entry.dialog_id, claim.node, claim.call_uuid
-        ))
-    })
+    row.ok_or_else(|| not_held(claim))
 }
 
 impl SqlStore {
@@ -263,6 +269,9 @@ impl SqlStore {
         row.to_entry()
     }
 
+    /// Records a finished call, its dialog turn and webhook events, and ends its claim with
+    /// `release`, all or nothing. SQLite: in a group commit with the calls finishing beside it
+    /// (`sqlite::call_batch`); PostgreSQL: in a transaction of its own.
     pub(crate) async fn record_call(
         &self,
         claim: &Claim,
@@ -271,6 +280,7 @@ impl SqlStore {
         dialog: Option<&CallTurn>,
         webhooks: &[parley_domain::webhook::NewWebhook],
     ) -> Result<Call> {
+        const CONTEXT: &str = "recording a call";
         let now = self.now();
         let entry = &claim.entry;
         let turn = dialog
@@ -286,35 +296,116 @@ impl SqlStore {
                 )
             })
             .transpose()?;
-        let queued = turn
-            .as_ref()
-            .map(sqlite::QueuedTurn::encode)
-            .transpose()
-            .map_err(|e| Error::internal("encoding a dialog turn", e))?;
-        let row: CallRow = in_tx!(self, "recording a call", |tx| {
-            apply_release(tx, claim, release, Ts::from(now)).await?;
-            let call = insert_call(tx, entry.dialog_id, call).await?;
-            crate::webhooks::insert_webhooks(tx, webhooks, Ts::from(now)).await?;
-            if let Some(p) = &turn {
-                let saved = match &mut *tx {
-                    Tx::Sqlite(conn) => match &queued {
-                        Some(q) => sqlite::save_in_transaction(conn, q).await,
-                        None => Ok((None, Vec::new())),
-                    },
-                    Tx::Postgres(conn) => save_on_postgres(conn, p).await,
-                }
-                .map_err(errors::db("saving a call's dialog turn"))?;
-                if saved.0.is_none() {
-                    return Err(Error::conflict(format!(
-                        "dialog {} changed since version {}; the call was not recorded",
-                        entry.dialog_id, p.expected_version
-                    )));
-                }
+        let duplicate = || {
+            format!(
+                "call {} or attempt {} of dialog {} is already recorded",
+                call.uuid, call.attempt, entry.dialog_id
+            )
+        };
+        let row = match &self.backend {
+            Backend::Sqlite(db) => {
+                let queued = queue_call(claim, call, release, turn.as_ref(), webhooks, now)
+                    .map_err(|e| Error::internal("encoding a call", e))?;
+                let saved = db
+                    .save_call(queued)
+                    .await
+                    .map_err(errors::unique(CONTEXT, duplicate))?;
+                saved.ok_or_else(|| match dialog {
+                    None => not_held(claim),
+                    Some(t) => Error::conflict(format!(
+                        "the claim of dialog {} by {} (call {}) is no longer held, or the dialog \
+                         changed since version {}; the call was not recorded",
+                        entry.dialog_id, claim.node, claim.call_uuid, t.expected_version
+                    )),
+                })?
             }
-            Ok(call)
-        })?;
+            Backend::Postgres { pool } => {
+                let mut transaction = pool.begin().await.map_err(errors::db(CONTEXT))?;
+                let result = async {
+                    let tx = &mut Tx::Postgres(&mut transaction);
+                    apply_release(tx, claim, release, Ts::from(now)).await?;
+                    let row = insert_call(tx, entry.dialog_id, call, duplicate).await?;
+                    crate::webhooks::insert_webhooks(tx, webhooks, Ts::from(now)).await?;
+                    if let (Some(p), Tx::Postgres(conn)) = (&turn, tx) {
+                        let saved = save_on_postgres(conn, p)
+                            .await
+                            .map_err(errors::db("saving a call's dialog turn"))?;
+                        if saved.0.is_none() {
+                            return Err(Error::conflict(format!(
+                                "dialog {} changed since version {}; the call was not recorded",
+                                entry.dialog_id, p.expected_version
+                            )));
+                        }
+                    }
+                    Ok(row)
+                }
+                .await;
+                super::tx::settle(transaction, result, CONTEXT).await?
+            }
+        };
         row.into_call()
     }
+}
+
+/// The conflict of a claim that is no longer held (its lease ran out and another node took it,
+/// or it was already ended).
+fn not_held(claim: &Claim) -> Error {
+    Error::conflict(format!(
+        "the claim of dialog {} by {} (call {}) is no longer held",
+        claim.entry.dialog_id, claim.node, claim.call_uuid
+    ))
+}
+
+/// A finished call encoded for SQLite's call writer.
+fn queue_call(
+    claim: &Claim,
+    call: &NewCall,
+    release: &Release,
+    turn: Option<&TurnParams<'_>>,
+    webhooks: &[parley_domain::webhook::NewWebhook],
+    now: DateTime<Utc>,
+) -> serde_json::Result<sqlite::QueuedCall> {
+    let millis = |at: DateTime<Utc>| Ts::from(at).0.timestamp_millis();
+    let (state, next_at, reason, attempt) = release_parts(release);
+    let transcript = transcript_to_json(&call.transcript);
+    let phone = call.phone.digits();
+    let json = sqlite::CallJson {
+        dialog: claim.entry.dialog_id.0,
+        node: &claim.node,
+        claim: claim.call_uuid.simple().to_string(),
+        token: None,
+        uuid: call.uuid.simple().to_string(),
+        attempt: i64::from(call.attempt),
+        phone,
+        outcome: call.outcome.as_str(),
+        started_at: millis(call.started_at),
+        answered_at: call.answered_at.map(millis),
+        ended_at: millis(call.ended_at),
+        bot_ms: to_i64(call.bot_ms),
+        operator_ms: to_i64(call.operator_ms),
+        transferred: call.transferred,
+        price_minor: call.price_minor,
+        result: call.result.as_deref(),
+        transcript: &transcript,
+        state,
+        next_at: next_at.map(|ts| ts.0.timestamp_millis()),
+        reason,
+        undo: i64::from(attempt.is_none()),
+        history: attempt.map(attempt_to_json),
+        now: millis(now),
+        webhooks: webhooks
+            .iter()
+            .map(|w| sqlite::WebhookJson {
+                company: w.company_id.0,
+                campaign: w.campaign_id.map(|c| c.0),
+                event: &w.event,
+                url: &w.url,
+                payload: &w.payload,
+                next_at: millis(w.next_at),
+            })
+            .collect(),
+    };
+    sqlite::QueuedCall::encode(json, call.uuid, turn, claim.call_uuid)
 }
 
 /// Claims up to `limit` due entries, oldest `next_at` first, within each agent's free channels.
@@ -413,7 +504,12 @@ async fn take_due(
 }
 
 /// Inserts a call of the entry of `dialog` (its company, agent, campaign and dialog UUID).
-async fn insert_call(tx: &mut Tx<'_>, dialog: DialogId, call: &NewCall) -> Result<CallRow> {
+async fn insert_call(
+    tx: &mut Tx<'_>,
+    dialog: DialogId,
+    call: &NewCall,
+    duplicate: impl FnOnce() -> String,
+) -> Result<CallRow> {
     let sql = concat!(
         "INSERT INTO calls (uuid, company_id, agent_id, campaign_id, dialog_id, dialog_uuid, attempt, ",
         "phone, outcome, started_at, answered_at, ended_at, bot_ms, operator_ms, transferred, ",
@@ -442,11 +538,6 @@ async fn insert_call(tx: &mut Tx<'_>, dialog: DialogId, call: &NewCall) -> Resul
             .fetch_optional(&mut *conn)
             .await
     })
-    .map_err(errors::unique("recording a call", || {
-        format!(
-            "call {} or attempt {} of dialog {dialog} is already recorded",
-            call.uuid, call.attempt
-        )
-    }))?;
+    .map_err(errors::unique("recording a call", duplicate))?;
     row.ok_or_else(|| Error::not_found("queue entry of dialog", dialog))
 }

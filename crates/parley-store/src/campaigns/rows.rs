@@ -333,6 +333,11 @@ impl CallRow {
         self.id
     }
 
+    /// The call's UUID.
+    pub(crate) fn uuid(&self) -> Uuid {
+        self.uuid
+    }
+
     pub(crate) fn into_call(self) -> Result<Call> {
         const CONTEXT: &str = "reading a call row";
         let millis = |v: i64| u64::try_from(v).map_err(|e| corrupt(CONTEXT, e));
