@@ -43,6 +43,11 @@ struct Args {
     /// Only measure the upload; do not wait for the calls.
     #[arg(long)]
     upload_only: bool,
+    /// Stop the agent's queue (Neuro.net `queue/stop`) as soon as the upload is accepted and
+    /// return it once every contact is queued, so the calls are measured on a full queue rather
+    /// than while the upload competes for the database.
+    #[arg(long)]
+    queue_first: bool,
     /// Give up waiting for calls after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout: u64,
@@ -130,6 +135,21 @@ async fn main() -> Result<()> {
         .as_str()
         .context("no bulk_uuid")?
         .to_owned();
+    let queue = |action: &'static str| {
+        let request = client
+            .post(format!("{api}/queue/{action}?agent_uuid={agent}"))
+            .bearer_auth(&token);
+        async move {
+            request
+                .send()
+                .await?
+                .error_for_status()
+                .with_context(|| format!("queue/{action}"))
+        }
+    };
+    if args.queue_first {
+        queue("stop").await?;
+    }
     loop {
         let state: Value = client
             .get(format!(
@@ -158,6 +178,10 @@ async fn main() -> Result<()> {
     }
     if args.upload_only {
         return Ok(());
+    }
+    if args.queue_first {
+        say!("returning the queue: calls start now");
+        queue("return").await?;
     }
 
     // Calls: sample the bulk's call count until every contact was called once.
