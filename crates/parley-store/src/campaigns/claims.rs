@@ -55,14 +55,14 @@ const LOCK_AGENTS: &str = concat!(
 const DUE: &str = "SELECT dialog_id, agent_id, next_at FROM campaign_queue WHERE campaign_id = $1 \
                    AND state = 'waiting' AND next_at <= $2 ORDER BY next_at, dialog_id LIMIT $3";
 
-/// SQLite: no `UPDATE … FROM` (its planner may scan the queue for each picked entry); each
-/// entry finds its UUID in the (short) list instead.
+/// SQLite: the picked entries (`$4`, `[{dialog, uuid}]`) drive the update, each entry found by
+/// its primary key; the `+` on `state` keeps the planner from starting at the `state` index
+/// instead (every waiting entry, each looked up in the list).
 const SQLITE_TAKE: &str = concat!(
     "UPDATE campaign_queue SET state = 'dialing', lease_owner = $1, lease_until = $2, ",
-    "attempts = attempts + 1, call_uuid = unhex((SELECT p.value ->> 'uuid' FROM json_each($4) AS p ",
-    "WHERE p.value ->> 'dialog' = campaign_queue.dialog_id)), updated_at = $3 ",
-    "WHERE dialog_id IN (SELECT p.value ->> 'dialog' FROM json_each($4) AS p) ",
-    "AND state = 'waiting' RETURNING ",
+    "attempts = attempts + 1, call_uuid = unhex(p.value ->> 'uuid'), updated_at = $3 ",
+    "FROM json_each($4) AS p WHERE campaign_queue.dialog_id = p.value ->> 'dialog' ",
+    "AND +campaign_queue.state = 'waiting' RETURNING ",
     queue_cols!(),
     ", ",
     dnc_col!()
