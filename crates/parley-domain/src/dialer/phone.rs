@@ -13,9 +13,13 @@ const ACCEPTED: &str = "expected 7–15 digits with an optional leading +, space
                         and parentheses, e.g. +7 (916) 123-45-67 or 89161234567";
 
 impl PhoneNumber {
-    /// Accepts `+7 (916) 123-45-67`, `79161234567` and the Russian trunk form `89161234567`
-    /// (11 digits starting with 8 and no `+` become `7…`). Separators (spaces, `-`, `.`, `(`,
-    /// `)`) are dropped; a `+` is allowed only first; the result must have 7–15 digits.
+    /// Accepts `+7 (916) 123-45-67`, `79161234567`, the Russian trunk form `89161234567` (11
+    /// digits starting with 8 and no `+` become `7…`) and a Russian mobile number without its
+    /// country code, `9161234567` (10 digits starting with 9 and no `+` become `79…`: CRM exports
+    /// often drop the `7`, and read as international the number would be called in the wrong
+    /// country's hours; no country code starting with 9 makes a 10-digit mobile number).
+    /// Separators (spaces, `-`, `.`, `(`, `)`) are dropped; a `+` is allowed only first; the
+    /// result must have 7–15 digits.
     pub fn parse(text: &str) -> Result<Self> {
         let trimmed = text.trim();
         let (plus, rest) = match trimmed.strip_prefix('+') {
@@ -36,6 +40,9 @@ impl PhoneNumber {
         }
         if !plus && digits.len() == 11 && digits.starts_with('8') {
             digits.replace_range(..1, "7");
+        }
+        if !plus && digits.len() == 10 && digits.starts_with('9') {
+            digits.insert(0, '7');
         }
         if !(7..=15).contains(&digits.len()) || digits.starts_with('0') {
             return Err(Error::invalid(format!(
@@ -73,6 +80,8 @@ mod tests {
         let cases = [
             ("formatted with plus", "+7 (916) 123-45-67", "79161234567"),
             ("russian trunk 8", "89161234567", "79161234567"),
+            ("russian mobile without 7", "916 123-45-67", "79161234567"),
+            ("plus keeps ten digits", "+9161234567", "9161234567"),
             ("plain e164 digits", "79161234567", "79161234567"),
             ("surrounding spaces", "  +79161234567 ", "79161234567"),
             ("dots", "+1.212.555.0100", "12125550100"),

@@ -79,6 +79,11 @@ mod tests {
                 Some(Asia::Yekaterinburg),
             ),
             ("novosibirsk", "+7 383 123-45-67", Some(Asia::Novosibirsk)),
+            (
+                "moscow mobile without the 7 (not India's 91)",
+                "916 123-45-67",
+                Some(Europe::Moscow),
+            ),
             ("vladivostok", "+7 423 123-45-67", Some(Asia::Vladivostok)),
             ("new york 212", "+1 212 555 0100", Some(America::New_York)),
             (
