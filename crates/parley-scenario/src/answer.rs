@@ -205,8 +205,10 @@ pub(crate) fn number_value(n: f64) -> serde_json::Value {
     }
 }
 
-/// A phone number as digits only (10 to 15 of them). An 11-digit number
-/// starting with 8 is taken as a Russian trunk prefix and becomes 7….
+/// A phone number as digits only (10 to 15 of them). Without a `+`, an 11-digit number
+/// starting with 8 is taken as a Russian trunk prefix and becomes 7…, and a 10-digit one
+/// starting with 9 as a Russian mobile number without its country code and becomes 79… (as the
+/// dialer reads contacts' numbers).
 pub(crate) fn phone(text: &str) -> Option<String> {
     if text.chars().any(|c| c.is_alphabetic()) {
         return None;
@@ -215,8 +217,12 @@ pub(crate) fn phone(text: &str) -> Option<String> {
     if !(10..=15).contains(&digits.len()) {
         return None;
     }
-    if digits.len() == 11 && digits.starts_with('8') {
+    let plus = text.trim_start().starts_with('+');
+    if !plus && digits.len() == 11 && digits.starts_with('8') {
         digits.replace_range(0..1, "7");
+    }
+    if !plus && digits.len() == 10 && digits.starts_with('9') {
+        digits.insert(0, '7');
     }
     Some(digits)
 }
@@ -374,7 +380,8 @@ mod tests {
     fn phones_are_normalised() {
         assert_eq!(phone("+7 (916) 123-45-67").as_deref(), Some("79161234567"));
         assert_eq!(phone("8 916 123 45 67").as_deref(), Some("79161234567"));
-        assert_eq!(phone("9161234567").as_deref(), Some("9161234567"));
+        assert_eq!(phone("916 123-45-67").as_deref(), Some("79161234567"));
+        assert_eq!(phone("+84 912 345 678").as_deref(), Some("84912345678"));
         assert_eq!(phone("12345"), None);
         assert_eq!(phone("call me at 9161234567"), None);
     }
