@@ -527,13 +527,19 @@ pub trait WebhookStore: Send + Sync {
     /// Writes events to the outbox (outside a call's transaction: state changes).
     async fn add_webhooks(&self, webhooks: &[NewWebhook]) -> Result<()>;
     /// Takes up to `limit` pending deliveries due at `now` (across companies), moving their
-    /// `next_at` to `lease_until` so no other node sends them meanwhile.
+    /// `next_at` to `lease_until` so no other node sends them meanwhile; returned in the order
+    /// they were written. A row is not taken while an older pending row of its URL waits for a
+    /// later instant (backing off, or leased to a round still posting it), so one URL's events
+    /// go out in the order they were written.
     async fn due_webhooks(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Delivery>>;
+    /// Hands taken deliveries `ids` back without an attempt, due at `at` (those still pending):
+    /// the rows held back behind a failed delivery to the same URL, so they keep their order.
+    async fn release_webhooks(&self, ids: &[i64], at: DateTime<Utc>) -> Result<()>;
     /// Records an attempt at delivery `id` and what follows it.
     async fn record_webhook_attempt(
         &self,
@@ -541,7 +547,8 @@ pub trait WebhookStore: Send + Sync {
         attempt: &DeliveryAttempt,
         after: AfterAttempt,
     ) -> Result<()>;
-    /// The earliest `next_at` of a pending delivery, if any.
+    /// When the next pending delivery can be taken, if any is pending: the earliest `next_at`
+    /// of the oldest pending row of each URL (a later row of a URL waits for its oldest).
     async fn next_webhook_at(&self) -> Result<Option<DateTime<Utc>>>;
     /// Deliveries matching `filter`, newest first, with their attempts.
     async fn webhook_deliveries(

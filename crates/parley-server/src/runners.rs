@@ -17,6 +17,8 @@ use tokio::task::JoinSet;
 
 /// How often the dialer looks for attempts that came due without a wake-up.
 const POLL: Duration = Duration::from_millis(500);
+/// How many webhook delivery rounds may be under way at once.
+const WEBHOOK_ROUNDS: usize = 4;
 /// How long calls under way may finish after shutdown was asked for.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -64,36 +66,58 @@ async fn upload_loop(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Delivers campaign webhooks from the outbox: woken when events are written on this node,
-/// else sleeping until the earliest retry comes due (at most `POLL * 10`, so rows written by
-/// another node are seen).
+/// Delivers campaign webhooks from the outbox in rounds (`WebhookService::deliver_due`): a round
+/// starts when events are written on this node, when the previous one delivered something
+/// (there may be more), or when the earliest retry comes due (checked at least every
+/// `POLL * 10`, so rows written by another node are seen).
+///
+/// Up to [`WEBHOOK_ROUNDS`] rounds run at once: a round waiting on a receiver that hangs until
+/// the timeout does not hold up events written meanwhile for other receivers (the store keeps
+/// that receiver's later events back until its earlier ones are out). On shutdown the rounds
+/// under way are dropped; their rows come back when their lease runs out.
 async fn webhook_loop(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
+    let mut rounds: JoinSet<parley_domain::Result<usize>> = JoinSet::new();
+    let mut start = true;
     loop {
-        let mut busy = false;
-        match services.webhooks.deliver_due().await {
-            Ok(0) => {}
-            Ok(_) => busy = true,
-            Err(error) => tracing::error!(error = %error.chain(), "delivering webhooks failed"),
+        if start && rounds.len() < WEBHOOK_ROUNDS {
+            let services = Arc::clone(&services);
+            rounds.spawn(async move { services.webhooks.deliver_due().await });
+            start = false;
         }
-        if busy {
-            continue;
-        }
-        let idle = POLL * 10;
-        let wait = match services.webhooks.next_due().await {
-            Ok(Some(at)) => (at - services.clock.now())
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-                .min(idle),
-            Ok(None) => idle,
-            Err(error) => {
-                tracing::error!(error = %error.chain(), "reading the webhook outbox failed");
-                idle
-            }
+        // The retry timer matters only when no round is under way: a round that ends starts
+        // the next one itself when it delivered something.
+        let wait = if rounds.is_empty() {
+            next_webhook_wait(&services).await
+        } else {
+            POLL * 10
         };
         tokio::select! {
-            () = services.webhooks.written() => {}
-            () = tokio::time::sleep(wait) => {}
+            () = services.webhooks.written() => start = true,
+            Some(done) = rounds.join_next() => match done {
+                Ok(Ok(attempted)) => start |= attempted > 0,
+                Ok(Err(error)) => {
+                    tracing::error!(error = %error.chain(), "delivering webhooks failed");
+                }
+                Err(error) => tracing::error!(%error, "a webhook round panicked"),
+            },
+            () = tokio::time::sleep(wait) => start = true,
             _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How long the webhook loop may sleep: until the earliest retry, at most `POLL * 10`.
+async fn next_webhook_wait(services: &Services) -> Duration {
+    let idle = POLL * 10;
+    match services.webhooks.next_due().await {
+        Ok(Some(at)) => (at - services.clock.now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(idle),
+        Ok(None) => idle,
+        Err(error) => {
+            tracing::error!(error = %error.chain(), "reading the webhook outbox failed");
+            idle
         }
     }
 }

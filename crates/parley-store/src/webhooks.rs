@@ -303,10 +303,15 @@ impl WebhookStore for SqlStore {
         } else {
             ""
         };
+        // A row waits while an older row of its URL is pending for later (failed and backing
+        // off, or leased to a round still posting it): one URL's events go out in order
+        // (migration 0009's index answers the check).
         let sql = format!(
-            "UPDATE webhook_outbox SET next_at = $2 WHERE id IN (SELECT id FROM webhook_outbox \
-             WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT $3{lock}) \
-             RETURNING {COLS}"
+            "UPDATE webhook_outbox SET next_at = $2 WHERE id IN (SELECT o.id FROM webhook_outbox o \
+             WHERE o.state = 'pending' AND o.next_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.url = o.url \
+             AND e.state = 'pending' AND e.id < o.id AND e.next_at > $1) \
+             ORDER BY o.next_at, o.id LIMIT $3{lock}) RETURNING {COLS}"
         );
         let mut rows: Vec<OutboxRow> = on_db!(self, write, |conn| {
             sqlx::query_as(AssertSqlSafe(sql.clone()))
@@ -361,10 +366,36 @@ impl WebhookStore for SqlStore {
         .map_err(errors::db("recording a webhook attempt"))
     }
 
+    async fn release_webhooks(&self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE webhook_outbox SET next_at = $1 WHERE state = 'pending' AND id IN ({})",
+            (2..ids.len() + 2)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        on_db!(self, write, |conn| {
+            let mut query = sqlx::query(AssertSqlSafe(sql.clone())).bind(Ts::from(at));
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *conn).await.map(|_| ())
+        })
+        .map_err(errors::db("handing webhook deliveries back"))?;
+        Ok(())
+    }
+
     async fn next_webhook_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let sql = "SELECT MIN(next_at) FROM webhook_outbox WHERE state = 'pending'";
+        // Only the oldest pending row of each URL can be taken next (the others wait for it),
+        // so the later rows of a URL whose oldest is backing off do not count as due.
+        let sql = "SELECT o.next_at FROM webhook_outbox o WHERE o.state = 'pending' \
+                   AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.url = o.url \
+                   AND e.state = 'pending' AND e.id < o.id) ORDER BY o.next_at LIMIT 1";
         let at: Option<Ts> = on_db!(self, read, |conn| {
-            sqlx::query_scalar(sql).fetch_one(&mut *conn).await
+            sqlx::query_scalar(sql).fetch_optional(&mut *conn).await
         })
         .map_err(errors::db("looking for the next webhook delivery"))?;
         Ok(at.map(Into::into))

@@ -149,6 +149,7 @@ cases! {
     webhooks: [
         hooks_and_callback_data_round_trip_within_the_company,
         outbox_rows_are_taken_once_and_retried_until_delivered,
+        one_urls_rows_go_out_in_order_and_can_be_handed_back,
     ],
     call_batches: [
         concurrent_calls_each_land_once_with_their_turn_and_events,

@@ -7,6 +7,7 @@ mod common;
 mod auth;
 mod candidates;
 mod exports;
+mod receivers;
 mod statistics;
 mod support;
 mod tasks;

@@ -1,88 +1,107 @@
 //! Webhooks: events written with the calls go to each URL of the task (per-URL event selection),
-//! a receiver answering 500 is retried after the backoff (the test clock advanced), and the
-//! native API lists deliveries with their attempts.
+//! a receiver answering 500 is retried after the backoff (the test clock advanced) and the events
+//! after the refused one wait for it, a receiver that hangs delays only its own events and loses
+//! none, and the native API lists deliveries with their attempts.
+
+use std::sync::Arc;
 
 use chrono::TimeDelta;
-use parley_domain::ports::OutboundResponse;
+use parley_domain::Services;
+use parley_domain::call::Call;
+use parley_domain::ports::Clock;
 use parley_domain::values::Page;
 use parley_domain::webhook::{DeliveryFilter, DeliveryState};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, redact};
+use crate::common::{TestApp, redact, telephony};
+use crate::receivers::Receivers;
 use crate::tasks::{bot, create_task, redact_times};
 
-fn answer(status: u16) -> Result<OutboundResponse, String> {
-    Ok(OutboundResponse {
-        status,
-        body: String::new(),
-    })
+/// Another node over the app's database whose webhooks go to `receivers`.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+async fn node(app: &TestApp, receivers: &Arc<Receivers>) -> Arc<Services> {
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    Services::new(app.store.clone(), clock, receivers.clone(), telephony())
+        .await
+        .unwrap()
+}
+
+/// Adds contact `n` of `task` (phone 7916000000n, external id c-n, order A-n in its callback
+/// data; it answers, so it is done after one call) and calls it.
+async fn call_contact(app: &TestApp, task: &str, n: u32) -> Call {
+    app.post(
+        "/api/v1/telephony/autoCallCandidate",
+        Some(&app.tokens.admin),
+        json!({"phone": [format!("7916000000{n}")], "autoCallId": task, "forceStart": true,
+               "variables": {"persona": "cooperative"}, "callbackData": {"orderId": format!("A-{n}")},
+               "clientExternalId": format!("c-{n}")}),
+    )
+    .await
+    .ok(200);
+    let mut calls = app.run_dialer().await;
+    assert_eq!(calls.len(), 1);
+    calls.remove(0)
+}
+
+/// The `event` of each body.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+fn events(bodies: &[Value]) -> Vec<&str> {
+    bodies
+        .iter()
+        .map(|b| b["event"].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
 async fn events_reach_every_url_and_failures_are_retried() {
     let app = TestApp::new().await;
+    let receivers = Arc::new(Receivers::default());
+    let mut all = receivers.add("https://hooks.test/all");
+    let mut calls_only = receivers.add("https://hooks.test/calls");
+    let node = node(&app, &receivers).await;
     let bot = bot(&app).await;
     let task = create_task(
         &app,
         json!({"name": "Hooks", "defaultExecData": bot, "webhookUrls": [
-            "https://hooks.test/all",
-            {"url": "https://hooks.test/calls", "events": {"CALL_ENDED": true}}
+            all.url, {"url": calls_only.url, "events": {"CALL_ENDED": true}}
         ]}),
     )
     .await;
-    app.post(
-        "/api/v1/telephony/autoCallCandidate",
-        Some(&app.tokens.admin),
-        json!({"phone": ["79160000001"], "autoCallId": task, "forceStart": true,
-               "variables": {"persona": "cooperative"}, "callbackData": {"orderId": "A-1"},
-               "clientExternalId": "c-1"}),
-    )
-    .await
-    .ok(200);
-    let calls = app.run_dialer().await;
-    assert_eq!(calls.len(), 1);
+    let call = call_contact(&app, &task, 1).await;
 
-    // Status change (all), CALL_ENDED (all, calls), CANDIDATE_CHANGED (all).
-    app.http.answer(answer(500));
-    for _ in 0..3 {
-        app.http.answer(answer(200));
-    }
-    assert_eq!(app.services.webhooks.deliver_due().await.unwrap(), 4);
-    let sent: Vec<(String, Value)> = app
-        .http
-        .requests()
-        .into_iter()
-        .map(|r| (r.url, serde_json::from_str(&r.body.unwrap()).unwrap()))
-        .collect();
-    let events: Vec<(&str, &str)> = sent
-        .iter()
-        .map(|(url, body)| (url.as_str(), body["event"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        events,
-        [
-            ("https://hooks.test/all", "AUTOCALL_STATUS_CHANGED"),
-            ("https://hooks.test/all", "CALL_ENDED"),
-            ("https://hooks.test/calls", "CALL_ENDED"),
-            ("https://hooks.test/all", "CANDIDATE_CHANGED"),
-        ]
-    );
-    let ended = &sent[1].1;
+    // Status change (all), CALL_ENDED (all, calls), CANDIDATE_CHANGED (all). `all` refuses the
+    // first: its CALL_ENDED and CANDIDATE_CHANGED are held back behind it, not sent before it.
+    all.answer(500);
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 2);
+    assert_eq!(events(&all.drain()), ["AUTOCALL_STATUS_CHANGED"]);
+    let ended = calls_only.drain();
+    assert_eq!(events(&ended), ["CALL_ENDED"]);
+    let ended = &ended[0];
     assert_eq!(ended["taskId"], json!(task));
     assert_eq!(ended["autoCallId"], json!(task));
-    assert_eq!(ended["lastCallId"], json!(calls[0].uuid.to_string()));
+    assert_eq!(ended["lastCallId"], json!(call.uuid.to_string()));
     assert_eq!(ended["callbackData"], json!({"orderId": "A-1"}));
     assert_eq!(ended["botId"].to_string(), bot);
     assert_eq!(ended["status"], "ANSWERED");
     assert_eq!(ended["phone"], "79160000001");
-    insta::assert_json_snapshot!("candidate_changed", redact(redact_times(sent[3].1.clone())));
 
-    // The 500 is retried after 10 s, not before.
-    assert_eq!(app.services.webhooks.deliver_due().await.unwrap(), 0);
+    // The 500 is retried after 10 s, not before, and the rest follow it in order.
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 0);
     app.clock.advance(TimeDelta::seconds(10));
-    app.http.answer(answer(200));
-    assert_eq!(app.services.webhooks.deliver_due().await.unwrap(), 1);
-    assert_eq!(app.services.webhooks.next_due().await.unwrap(), None);
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 3);
+    let sent = all.drain();
+    assert_eq!(
+        events(&sent),
+        ["AUTOCALL_STATUS_CHANGED", "CALL_ENDED", "CANDIDATE_CHANGED"]
+    );
+    insta::assert_json_snapshot!("candidate_changed", redact(redact_times(sent[2].clone())));
+    assert_eq!(node.webhooks.next_due().await.unwrap(), None);
 
     let listed = app
         .get(
@@ -100,6 +119,93 @@ async fn events_reach_every_url_and_failures_are_retried() {
         )
         .await;
     insta::assert_json_snapshot!("deliveries_bad_state", bad.snap());
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_delays_only_its_own_events_and_loses_none() {
+    let app = TestApp::new().await;
+    let receivers = Arc::new(Receivers::default());
+    let mut stuck = receivers.add("https://stuck.test/hooks");
+    let mut prompt = receivers.add("https://prompt.test/hooks");
+    let node = node(&app, &receivers).await;
+    let bot = bot(&app).await;
+    // The stuck receiver comes first: its rows are the older of each pair.
+    let task = create_task(
+        &app,
+        json!({"name": "Hooks", "defaultExecData": bot,
+               "webhookUrls": [stuck.url, prompt.url]}),
+    )
+    .await;
+    call_contact(&app, &task, 1).await;
+
+    // A round posts to both at once; the stuck receiver never answers.
+    stuck.hang(true);
+    let round = tokio::spawn({
+        let node = Arc::clone(&node);
+        async move { node.webhooks.deliver_due().await }
+    });
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(prompt.next().await);
+    }
+    assert_eq!(
+        events(&got),
+        ["AUTOCALL_STATUS_CHANGED", "CALL_ENDED", "CANDIDATE_CHANGED"]
+    );
+    // All of that while the stuck receiver's first request is still open, and its later
+    // events wait behind it.
+    assert_eq!(events(&[stuck.next().await]), ["AUTOCALL_STATUS_CHANGED"]);
+    assert_eq!(stuck.abandoned(), 0);
+
+    // Events written meanwhile reach the prompt receiver in a second round; the stuck URL is
+    // left alone (its earlier events are still on their way).
+    call_contact(&app, &task, 2).await;
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 2);
+    assert_eq!(events(&prompt.drain()), ["CALL_ENDED", "CANDIDATE_CHANGED"]);
+    assert!(stuck.drain().is_empty());
+    let pending = DeliveryFilter {
+        state: Some(DeliveryState::Pending),
+        ..DeliveryFilter::default()
+    };
+    let waiting = node
+        .webhooks
+        .deliveries(&app.admin(), &pending, Page::new(0, 50).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(waiting.total, 5);
+    assert!(
+        waiting
+            .items
+            .iter()
+            .all(|d| d.url == stuck.url && d.attempts.is_empty())
+    );
+
+    // The node stops (the round is dropped mid-request). Once the lease has run out the rows
+    // are taken again and the receiver, answering now, gets every event, in order.
+    round.abort();
+    assert!(round.await.unwrap_err().is_cancelled());
+    assert_eq!(stuck.abandoned(), 1);
+    stuck.hang(false);
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 0);
+    app.clock.advance(TimeDelta::minutes(2));
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 5);
+    let got = stuck.drain();
+    assert_eq!(
+        events(&got),
+        [
+            "AUTOCALL_STATUS_CHANGED",
+            "CALL_ENDED",
+            "CANDIDATE_CHANGED",
+            "CALL_ENDED",
+            "CANDIDATE_CHANGED"
+        ]
+    );
+    let order: Vec<&str> = got[1..]
+        .iter()
+        .map(|b| b["callbackData"]["orderId"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["A-1", "A-1", "A-2", "A-2"]);
+    assert_eq!(node.webhooks.next_due().await.unwrap(), None);
 }
 
 #[tokio::test]

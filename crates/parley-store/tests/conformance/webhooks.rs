@@ -1,5 +1,6 @@
 //! Campaign webhooks: hooks and callback data round trips within the company, and the outbox
-//! (rows taken once while leased, attempts recorded, retries due later, listings filtered).
+//! (rows taken once while leased, attempts recorded, retries due later, listings filtered; one
+//! URL's rows taken in order, rows handed back without an attempt).
 
 use chrono::Duration;
 use parley_domain::campaign::CampaignState;
@@ -174,4 +175,75 @@ pub async fn outbox_rows_are_taken_once_and_retried_until_delivered(t: Ctx) {
         .await
         .unwrap();
     assert_eq!(theirs.total, 0);
+}
+
+pub async fn one_urls_rows_go_out_in_order_and_can_be_handed_back(t: Ctx) {
+    let acme = company(&t, "Acme").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Running).await;
+    let row = |url: &str, event: &str| NewWebhook {
+        company_id: acme.id,
+        campaign_id: Some(task.id),
+        event: event.to_owned(),
+        url: url.to_owned(),
+        payload: format!(r#"{{"event":"{event}"}}"#),
+        next_at: t.now(),
+    };
+    let slow = "https://slow.test/h";
+    t.store
+        .add_webhooks(&[row(slow, "CALL_ENDED"), row(slow, "CANDIDATE_CHANGED")])
+        .await
+        .unwrap();
+    let lease = t.now() + Duration::minutes(2);
+    let taken = t.store.due_webhooks(t.now(), lease, 10).await.unwrap();
+    let events: Vec<&str> = taken.iter().map(|d| d.event.as_str()).collect();
+    assert_eq!(events, ["CALL_ENDED", "CANDIDATE_CHANGED"]);
+
+    // While those are out, later rows of the same URL wait; other URLs' do not.
+    t.store
+        .add_webhooks(&[
+            row(slow, "CALL_ENDED"),
+            row("https://fast.test/h", "CALL_ENDED"),
+        ])
+        .await
+        .unwrap();
+    let due = t.store.due_webhooks(t.now(), lease, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].url, "https://fast.test/h");
+
+    // The first fails and backs off; the second is handed back (no attempt) due with it.
+    let failed = DeliveryAttempt {
+        at: t.now(),
+        status: Some(500),
+        error: Some("the receiver answered 500".into()),
+    };
+    let retry_at = t.now() + Duration::seconds(10);
+    t.store
+        .record_webhook_attempt(taken[0].id, &failed, AfterAttempt::RetryAt(retry_at))
+        .await
+        .unwrap();
+    t.store
+        .release_webhooks(&[taken[1].id], retry_at)
+        .await
+        .unwrap();
+    t.store.release_webhooks(&[], retry_at).await.unwrap();
+    // The URL's newest row, due now, still waits behind them, and does not count as due.
+    assert!(
+        t.store
+            .due_webhooks(t.now(), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(t.store.next_webhook_at().await.unwrap(), Some(retry_at));
+    tick(&t, 10_000);
+    let again = t
+        .store
+        .due_webhooks(t.now(), t.now() + Duration::minutes(2), 10)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = again.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [taken[0].id, taken[1].id, taken[1].id + 1]);
+    assert_eq!(again[0].attempts, vec![failed]);
+    assert!(again[1].attempts.is_empty());
 }
