@@ -15,13 +15,14 @@ use crate::dialer::Outcome;
 use crate::error::{Error, Result};
 use crate::ids::{CampaignId, CompanyId};
 
-/// The events a campaign reports.
+/// The events a campaign reports (`EFFICIENCY_REACHED` is accepted in a selection but never
+/// sent: Parley has no efficiency goal to reach).
 pub const EVENTS: [&str; 6] = [
     CALL_ENDED,
     CANDIDATE_CHANGED,
     AUTOCALL_STATUS_CHANGED,
-    "CALL_REDIRECTED",
-    "RECALL_SCHEDULED",
+    CALL_REDIRECTED,
+    RECALL_SCHEDULED,
     "EFFICIENCY_REACHED",
 ];
 /// After every call attempt.
@@ -30,6 +31,10 @@ pub const CALL_ENDED: &str = "CALL_ENDED";
 pub const CANDIDATE_CHANGED: &str = "CANDIDATE_CHANGED";
 /// When the campaign changes state.
 pub const AUTOCALL_STATUS_CHANGED: &str = "AUTOCALL_STATUS_CHANGED";
+/// When a call was handed to an operator (written with the call, before its `CALL_ENDED`).
+pub const CALL_REDIRECTED: &str = "CALL_REDIRECTED";
+/// When an attempt ended and the contact will be called again (after its `CALL_ENDED`).
+pub const RECALL_SCHEDULED: &str = "RECALL_SCHEDULED";
 
 /// How long a delivery is retried before it is given up.
 pub const RETRY_FOR: TimeDelta = TimeDelta::hours(24);
@@ -275,6 +280,43 @@ pub fn candidate_changed(
     body["candidateStatus"] = json!("DONE");
     body["finishReason"] = json!(reason);
     body["attempts"] = json!(entry.attempts);
+    body
+}
+
+/// The `CALL_REDIRECTED` body for `call` of `entry`, which the bot handed to an operator.
+pub fn call_redirected(
+    campaign: &Campaign,
+    entry: &QueueEntry,
+    call: &NewCall,
+    callback: Option<&Value>,
+) -> Value {
+    let mut body = common(CALL_REDIRECTED, campaign, entry, callback);
+    body["callId"] = json!(call.uuid.to_string());
+    body["lastCallId"] = json!(call.uuid.to_string());
+    body["phone"] = json!(call.phone.digits());
+    body["attempt"] = json!(call.attempt);
+    body["startedAt"] = json!(call.started_at.to_rfc3339());
+    body["operatorDuration"] = json!(call.operator_ms / 1000);
+    body
+}
+
+/// The `RECALL_SCHEDULED` body: `call` of `entry` ended and the contact is called again at
+/// `next_at` (not before; the dialer may start later when lines are busy).
+pub fn recall_scheduled(
+    campaign: &Campaign,
+    entry: &QueueEntry,
+    call: &NewCall,
+    callback: Option<&Value>,
+    next_at: DateTime<Utc>,
+) -> Value {
+    let mut body = common(RECALL_SCHEDULED, campaign, entry, callback);
+    body["callId"] = json!(call.uuid.to_string());
+    body["lastCallId"] = json!(call.uuid.to_string());
+    body["status"] = json!(call.outcome.twin24_status());
+    body["phone"] = json!(call.phone.digits());
+    body["attempts"] = json!(call.attempt);
+    body["nextAttempt"] = json!(call.attempt + 1);
+    body["recallAt"] = json!(next_at.to_rfc3339());
     body
 }
 

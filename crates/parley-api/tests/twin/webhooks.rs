@@ -13,7 +13,7 @@ use parley_domain::values::Page;
 use parley_domain::webhook::{DeliveryFilter, DeliveryState};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, redact, telephony};
+use crate::common::{HANDOFF, TestApp, redact, telephony};
 use crate::receivers::Receivers;
 use crate::tasks::{bot, create_task, redact_times};
 
@@ -251,4 +251,85 @@ async fn a_hanging_receiver_backs_off_and_gives_up_after_a_day() {
         .unwrap();
     assert_eq!(failed.total, 1);
     assert_eq!(failed.items[0].attempts.len(), waits.len() + 1);
+}
+
+#[tokio::test]
+async fn redirects_and_recalls_reach_the_urls_that_want_them() {
+    let app = TestApp::new().await;
+    let receivers = Arc::new(Receivers::default());
+    let mut handoffs = receivers.add("https://hooks.test/handoffs");
+    let mut ended = receivers.add("https://hooks.test/ended");
+    let node = node(&app, &receivers).await;
+    // A bot that hands every callee to an operator (one operator line).
+    let (agent, _) = app
+        .voice_campaign_of(HANDOFF, |s| s.routing_channel_limit = 1)
+        .await;
+    let task = create_task(
+        &app,
+        json!({"name": "Hooks", "defaultExecData": agent.id.0,
+        "redialStrategyOptions": {"busy": {"redial": true, "time": 60, "count": 2}},
+        "webhookUrls": [
+            {"url": handoffs.url,
+             "events": {"CALL_REDIRECTED": true, "RECALL_SCHEDULED": true}},
+            {"url": ended.url, "events": {"CALL_ENDED": true}}
+        ]}),
+    )
+    .await;
+    for (phone, persona, n) in [
+        ("79160000001", "patient", 1),
+        ("79160000002", "always_busy", 2),
+    ] {
+        app.post(
+            "/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.admin),
+            json!({"phone": [phone], "autoCallId": task, "forceStart": true,
+                   "variables": {"persona": persona}, "callbackData": {"orderId": n},
+                   "clientExternalId": format!("c-{n}")}),
+        )
+        .await
+        .ok(200);
+    }
+    let calls = app.run_dialer().await;
+    assert_eq!(
+        calls.len(),
+        2,
+        "the busy one is called again only in a minute"
+    );
+    let transferred = calls.iter().find(|c| c.transferred).unwrap();
+    let busy = calls.iter().find(|c| !c.transferred).unwrap();
+
+    node.webhooks.deliver_due().await.unwrap();
+    let got = handoffs.drain();
+    let mut by_event: Vec<(&str, &Value)> = events(&got).into_iter().zip(&got).collect();
+    by_event.sort_by_key(|(event, _)| *event);
+    let [
+        ("CALL_REDIRECTED", redirected),
+        ("RECALL_SCHEDULED", recall),
+    ] = by_event[..]
+    else {
+        panic!("expected one CALL_REDIRECTED and one RECALL_SCHEDULED: {got:#?}");
+    };
+    assert_eq!(redirected["taskId"], json!(task));
+    assert_eq!(redirected["autoCallId"], json!(task));
+    assert_eq!(redirected["botId"], json!(agent.id.0));
+    assert_eq!(redirected["callId"], json!(transferred.uuid.to_string()));
+    assert_eq!(redirected["phone"], "79160000001");
+    assert_eq!(redirected["callbackData"], json!({"orderId": 1}));
+
+    assert_eq!(recall["callId"], json!(busy.uuid.to_string()));
+    assert_eq!(recall["phone"], "79160000002");
+    assert_eq!(recall["status"], "BUSY");
+    assert_eq!(recall["callbackData"], json!({"orderId": 2}));
+    assert_eq!(recall["nextAttempt"], 2);
+    let entry = app.entry(busy.dialog_id).await;
+    let recall_at = chrono::DateTime::parse_from_rfc3339(recall["recallAt"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(recall_at, entry.next_at);
+    assert_eq!(recall_at, busy.ended_at + TimeDelta::seconds(60));
+    insta::assert_json_snapshot!("recall_scheduled", redact(redact_times(recall.clone())));
+    insta::assert_json_snapshot!("call_redirected", redact(redact_times(redirected.clone())));
+
+    // The other URL asked for CALL_ENDED alone.
+    assert_eq!(events(&ended.drain()), ["CALL_ENDED", "CALL_ENDED"]);
 }

@@ -41,8 +41,11 @@ impl Dialer {
         Some(at)
     }
 
-    /// The events reporting `call` (and the contact, when `release` finishes it) to the
-    /// campaign's hooks, written with the call.
+    /// The events reporting `call` to the campaign's hooks, written with the call, in the order
+    /// they happened: `CALL_REDIRECTED` when the bot handed it to an operator, `CALL_ENDED`,
+    /// then `RECALL_SCHEDULED` when `release` has the contact called again or
+    /// `CANDIDATE_CHANGED` when it finishes the contact. Each goes only to the targets that
+    /// want it.
     pub(super) async fn webhooks(
         &self,
         context: &Context,
@@ -55,23 +58,38 @@ impl Dialer {
             return Ok(Vec::new());
         }
         let callback = self.callback(claim).await?;
+        let callback = callback.as_ref();
         let campaign = &context.campaign;
+        let entry = &claim.entry;
         let now = self.clock.now();
+        let mut rows = Vec::new();
+        let mut add = |event: &str, payload: Value| {
+            rows.extend(webhook::rows_for(hooks, campaign, event, &payload, now));
+        };
+        if call.transferred {
+            add(
+                webhook::CALL_REDIRECTED,
+                webhook::call_redirected(campaign, entry, call, callback),
+            );
+        }
         let again = matches!(release, Release::Wait { .. });
-        let ended = webhook::call_ended(campaign, &claim.entry, call, callback.as_ref(), again);
-        let mut rows = webhook::rows_for(hooks, campaign, webhook::CALL_ENDED, &ended, now);
-        if let Release::Done { reason, .. } = release {
-            let mut entry = claim.entry.clone();
-            entry.state = QueueState::Done;
-            let done =
-                webhook::candidate_changed(campaign, &entry, Some(call), callback.as_ref(), reason);
-            rows.extend(webhook::rows_for(
-                hooks,
-                campaign,
-                webhook::CANDIDATE_CHANGED,
-                &done,
-                now,
-            ));
+        add(
+            webhook::CALL_ENDED,
+            webhook::call_ended(campaign, entry, call, callback, again),
+        );
+        match release {
+            Release::Wait { next_at, .. } => add(
+                webhook::RECALL_SCHEDULED,
+                webhook::recall_scheduled(campaign, entry, call, callback, *next_at),
+            ),
+            Release::Done { reason, .. } => {
+                let mut entry = entry.clone();
+                entry.state = QueueState::Done;
+                add(
+                    webhook::CANDIDATE_CHANGED,
+                    webhook::candidate_changed(campaign, &entry, Some(call), callback, reason),
+                );
+            }
         }
         Ok(rows)
     }
