@@ -12,6 +12,7 @@ use parley_scenario::Variables;
 use crate::dialer::{Attempt, DailyWindow, Outcome, PhoneNumber, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CampaignId, CompanyId, DialogId, Uuid};
+use crate::webhook::CampaignHooks;
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,6 +118,9 @@ pub struct NewCampaign {
     pub retry: Option<RetryPolicy>,
     /// Calls per second.
     pub calls_per_second: Option<u32>,
+    /// Its webhook targets and slow pace (Twin24 tasks), stored in the same transaction as the
+    /// campaign so a task never exists without the hooks it was created with.
+    pub hooks: CampaignHooks,
 }
 
 /// Which campaigns to list.
@@ -239,6 +243,9 @@ pub struct NewQueued {
     pub external_id: Option<String>,
     /// Not before this instant (defaults to now).
     pub not_before: Option<DateTime<Utc>>,
+    /// Echoed in the campaign's webhooks (Twin24 `callbackData`, JSON text as received);
+    /// stored in the transaction that queues the contact.
+    pub callback_data: Option<String>,
 }
 
 /// A claimed entry: the start of one attempt, leased to one dialer node until `lease_until`.

@@ -20,6 +20,7 @@ use crate::line::{Recorder, Recording};
 use crate::ports::{CampaignStore, Clock, QueueFilter, Store};
 use crate::scenarios::ScenarioCache;
 use crate::values::{Page, Paged};
+use crate::webhook::CampaignHooks;
 use crate::webhook_service::Outbox;
 
 mod hooks;
@@ -106,6 +107,18 @@ impl CampaignService {
         agent: Ref<AgentId>,
         spec: CampaignSpec,
     ) -> Result<Campaign> {
+        self.create_with(who, agent, spec, CampaignHooks::default())
+            .await
+    }
+
+    /// [`CampaignService::create`] with the campaign's hooks, stored with it in one transaction.
+    pub(crate) async fn create_with(
+        &self,
+        who: &Principal,
+        agent: Ref<AgentId>,
+        spec: CampaignSpec,
+        hooks: CampaignHooks,
+    ) -> Result<Campaign> {
         who.require_write()?;
         let agent = self.store.agent(who.company_id, agent).await?;
         let name = spec.name.trim();
@@ -135,6 +148,7 @@ impl CampaignService {
                     window: spec.window,
                     retry: spec.retry,
                     calls_per_second: spec.calls_per_second,
+                    hooks,
                 },
             )
             .await?;

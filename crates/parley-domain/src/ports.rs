@@ -502,27 +502,15 @@ impl<T> Store for T where
 /// events to deliver (see [`crate::webhook`]).
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    /// Sets a campaign's hooks (replacing any).
-    async fn set_campaign_hooks(
-        &self,
-        company: CompanyId,
-        campaign: CampaignId,
-        hooks: &CampaignHooks,
-    ) -> Result<()>;
-    /// A campaign's hooks (empty when none were set).
+    /// A campaign's hooks (empty when it was created without). They are stored with the
+    /// campaign ([`NewCampaign::hooks`](crate::campaign::NewCampaign::hooks)).
     async fn campaign_hooks(
         &self,
         company: CompanyId,
         campaign: CampaignId,
     ) -> Result<CampaignHooks>;
-    /// Keeps a queued contact's callback data (JSON text as received).
-    async fn set_callback_data(
-        &self,
-        company: CompanyId,
-        dialog: DialogId,
-        data: &str,
-    ) -> Result<()>;
-    /// A contact's callback data, if it has some.
+    /// A contact's callback data, if it has some (stored when it was queued,
+    /// [`NewQueued::callback_data`](crate::campaign::NewQueued::callback_data)).
     async fn callback_data(&self, company: CompanyId, dialog: DialogId) -> Result<Option<String>>;
     /// Writes events to the outbox (outside a call's transaction: state changes).
     async fn add_webhooks(&self, webhooks: &[NewWebhook]) -> Result<()>;

@@ -73,6 +73,7 @@ async fn main() -> BenchResult<()> {
                 window: CampaignWindow::default(),
                 retry: None,
                 calls_per_second: None,
+                hooks: Default::default(),
             },
         )
         .await?;
@@ -112,6 +113,7 @@ async fn main() -> BenchResult<()> {
                         variables: row.variables,
                         external_id: row.external_id,
                         not_before: None,
+                        callback_data: None,
                     },
                 )),
                 Err(error) => rejected.push(UploadRowResult {

@@ -1,19 +1,22 @@
 //! `WebhookStore`: campaign hooks, contacts' callback data and the webhook outbox with its
-//! attempts (migration 0006). Rows of a call's events are inserted by `insert_webhooks` inside
-//! the transaction that records the call (`campaigns::claims`).
+//! attempts (migration 0006). Everything here is written inside the transaction of what it
+//! belongs to: a campaign's hooks with the campaign (`insert_hooks`, from `campaigns::state`),
+//! a contact's callback data with its queue entry (`insert_callbacks`, from `campaigns::queue`),
+//! and a call's events with the call (`insert_webhooks`, from `campaigns::claims`).
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use parley_domain::ids::{CampaignId, CompanyId, DialogId};
+use parley_domain::Result;
+use parley_domain::campaign::Campaign;
+use parley_domain::ids::{CampaignId, CompanyId, DialogId, Uuid};
 use parley_domain::ports::WebhookStore;
 use parley_domain::values::{Page, Paged};
 use parley_domain::webhook::{
     AfterAttempt, CampaignHooks, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryState,
     NewWebhook, WebhookTarget,
 };
-use parley_domain::{Error, Result};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Connection};
 
@@ -74,6 +77,64 @@ pub(crate) async fn insert_webhooks(tx: &mut Tx<'_>, rows: &[NewWebhook], now: T
                     .execute(&mut *conn)
                     .await
                     .map_err(errors::db("writing webhook events"))?;
+            }
+        }};
+    }
+    match tx {
+        Tx::Sqlite(conn) => insert_all!(&mut **conn),
+        Tx::Postgres(conn) => insert_all!(&mut **conn),
+    }
+    Ok(())
+}
+
+/// Stores the hooks of `campaign`, just created on the transaction's connection.
+pub(crate) async fn insert_hooks(
+    tx: &mut Tx<'_>,
+    campaign: &Campaign,
+    hooks: &CampaignHooks,
+) -> Result<()> {
+    let sql = "INSERT INTO campaign_hooks (campaign_id, company_id, webhooks, seconds_per_call) \
+               VALUES ($1, $2, $3, $4)";
+    let webhooks = encode_hooks(hooks);
+    macro_rules! insert {
+        ($conn:expr) => {
+            sqlx::query(sql)
+                .bind(campaign.id.0)
+                .bind(campaign.company_id.0)
+                .bind(&webhooks)
+                .bind(hooks.seconds_per_call.map(i64::from))
+                .execute($conn)
+                .await
+                .map(|_| ())
+        };
+    }
+    match tx {
+        Tx::Sqlite(conn) => insert!(&mut **conn),
+        Tx::Postgres(conn) => insert!(&mut **conn),
+    }
+    .map_err(errors::db("saving a campaign's webhooks"))
+}
+
+/// Stores the callback data of dialogs just queued on the transaction's connection: pairs of
+/// the dialog's UUID and its data (JSON text as received).
+pub(crate) async fn insert_callbacks(
+    tx: &mut Tx<'_>,
+    company: CompanyId,
+    callbacks: &[(Uuid, &str)],
+) -> Result<()> {
+    let sql = "INSERT INTO contact_callbacks (dialog_id, company_id, callback_data) \
+               SELECT id, company_id, $3 FROM dialogs WHERE company_id = $1 AND uuid = $2";
+    macro_rules! insert_all {
+        ($conn:expr) => {{
+            let conn = $conn;
+            for (dialog, data) in callbacks {
+                sqlx::query(sql)
+                    .bind(company.0)
+                    .bind(*dialog)
+                    .bind(*data)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(errors::db("saving a contact's callback data"))?;
             }
         }};
     }
@@ -186,34 +247,6 @@ impl SqlStore {
 
 #[async_trait]
 impl WebhookStore for SqlStore {
-    async fn set_campaign_hooks(
-        &self,
-        company: CompanyId,
-        campaign: CampaignId,
-        hooks: &CampaignHooks,
-    ) -> Result<()> {
-        let sql = "INSERT INTO campaign_hooks (campaign_id, company_id, webhooks, seconds_per_call) \
-                   SELECT id, company_id, $3, $4 FROM campaigns WHERE company_id = $1 AND id = $2 \
-                   ON CONFLICT (campaign_id) DO UPDATE \
-                   SET webhooks = excluded.webhooks, seconds_per_call = excluded.seconds_per_call";
-        let webhooks = encode_hooks(hooks);
-        let done = on_db!(self, write, |conn| {
-            sqlx::query(sql)
-                .bind(company.0)
-                .bind(campaign.0)
-                .bind(&webhooks)
-                .bind(hooks.seconds_per_call.map(i64::from))
-                .execute(&mut *conn)
-                .await
-                .map(|d| d.rows_affected())
-        })
-        .map_err(errors::db("saving a campaign's webhooks"))?;
-        if done == 0 {
-            return Err(Error::not_found("campaign", campaign));
-        }
-        Ok(())
-    }
-
     async fn campaign_hooks(
         &self,
         company: CompanyId,
@@ -230,31 +263,6 @@ impl WebhookStore for SqlStore {
         })
         .map_err(errors::db("loading a campaign's webhooks"))?;
         row.map_or_else(|| Ok(CampaignHooks::default()), decode_hooks)
-    }
-
-    async fn set_callback_data(
-        &self,
-        company: CompanyId,
-        dialog: DialogId,
-        data: &str,
-    ) -> Result<()> {
-        let sql = "INSERT INTO contact_callbacks (dialog_id, company_id, callback_data) \
-                   SELECT id, company_id, $3 FROM dialogs WHERE company_id = $1 AND id = $2 \
-                   ON CONFLICT (dialog_id) DO UPDATE SET callback_data = excluded.callback_data";
-        let done = on_db!(self, write, |conn| {
-            sqlx::query(sql)
-                .bind(company.0)
-                .bind(dialog.0)
-                .bind(data)
-                .execute(&mut *conn)
-                .await
-                .map(|d| d.rows_affected())
-        })
-        .map_err(errors::db("saving a contact's callback data"))?;
-        if done == 0 {
-            return Err(Error::not_found("dialog", dialog));
-        }
-        Ok(())
     }
 
     async fn callback_data(&self, company: CompanyId, dialog: DialogId) -> Result<Option<String>> {

@@ -148,6 +148,7 @@ cases! {
     ],
     webhooks: [
         hooks_and_callback_data_round_trip_within_the_company,
+        a_contact_whose_callback_data_is_refused_is_not_queued,
         outbox_rows_are_taken_once_and_retried_until_delivered,
         one_urls_rows_go_out_in_order_and_can_be_handed_back,
     ],

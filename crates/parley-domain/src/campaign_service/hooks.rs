@@ -13,7 +13,8 @@ use crate::values::Page;
 use crate::webhook::CampaignHooks;
 
 impl CampaignService {
-    /// Creates a campaign with its hooks (Twin24 `autoCall`).
+    /// Creates a campaign with its hooks (Twin24 `autoCall`), in one transaction: a crash
+    /// cannot leave a task that reports to nobody.
     pub async fn create_with_hooks(
         &self,
         who: &Principal,
@@ -21,13 +22,7 @@ impl CampaignService {
         spec: CampaignSpec,
         hooks: &CampaignHooks,
     ) -> Result<Campaign> {
-        let campaign = self.create(who, agent, spec).await?;
-        if *hooks != CampaignHooks::default() {
-            self.store
-                .set_campaign_hooks(who.company_id, campaign.id, hooks)
-                .await?;
-        }
-        Ok(campaign)
+        self.create_with(who, agent, spec, hooks.clone()).await
     }
 
     /// A campaign's hooks.
@@ -35,8 +30,8 @@ impl CampaignService {
         self.store.campaign_hooks(who.company_id, campaign).await
     }
 
-    /// Queues one contact with its callback data (JSON text). `None` when the row's external id
-    /// is already queued in the campaign: nothing is added.
+    /// Queues one contact with its callback data (JSON text), in one transaction. `None` when
+    /// the row's external id is already queued in the campaign: nothing is added.
     pub async fn enqueue_with_callback(
         &self,
         who: &Principal,
@@ -45,17 +40,11 @@ impl CampaignService {
         callback: Option<String>,
     ) -> Result<Option<QueueEntry>> {
         let repeatable = row.external_id.is_some();
-        let entry = match self.enqueue(who, campaign, row).await {
-            Ok(entry) => entry,
-            Err(error) if repeatable && error.kind() == ErrorKind::Conflict => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        if let Some(data) = callback {
-            self.store
-                .set_callback_data(who.company_id, entry.dialog_id, &data)
-                .await?;
+        match self.enqueue_with(who, campaign, row, callback).await {
+            Ok(entry) => Ok(Some(entry)),
+            Err(error) if repeatable && error.kind() == ErrorKind::Conflict => Ok(None),
+            Err(error) => Err(error),
         }
-        Ok(Some(entry))
     }
 
     /// Takes the campaign's waiting contacts with number `phone` out of the queue; returns how

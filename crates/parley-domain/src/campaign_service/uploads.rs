@@ -26,10 +26,25 @@ impl CampaignService {
         campaign: Ref<CampaignId>,
         row: UploadRow,
     ) -> Result<QueueEntry> {
+        self.enqueue_with(who, campaign, row, None).await
+    }
+
+    /// [`CampaignService::enqueue`] with the contact's callback data, queued with it in one
+    /// transaction.
+    pub(super) async fn enqueue_with(
+        &self,
+        who: &Principal,
+        campaign: Ref<CampaignId>,
+        row: UploadRow,
+        callback_data: Option<String>,
+    ) -> Result<QueueEntry> {
         who.require_write()?;
         let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
         let scenario = self.scenario_of(&campaign).await?;
-        let item = check_row(&scenario, row)?;
+        let item = NewQueued {
+            callback_data,
+            ..check_row(&scenario, row)?
+        };
         let entry = self
             .campaigns
             .enqueue(who.company_id, campaign.id, &item, self.clock.now())
@@ -180,5 +195,6 @@ fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
         variables: row.variables,
         external_id: row.external_id,
         not_before: None,
+        callback_data: None,
     })
 }

@@ -19,6 +19,7 @@ use super::rows::{QueueRow, queue_cols};
 use crate::SqlStore;
 use crate::errors::{self, to_i64};
 use crate::time::Ts;
+use crate::webhooks::insert_callbacks;
 
 /// The dialog and queue rows of one chunk, `$1 … $9` (see [`ITEM`]). SQLite: two statements on
 /// one JSON array; dialogs are matched back by their UUID.
@@ -66,9 +67,9 @@ struct ItemJson<'a> {
 /// chunk).
 pub(crate) type Inserted = Vec<Option<Uuid>>;
 
-/// Creates a dialog and a waiting queue entry for each item (skipping duplicate external ids)
-/// and reopens the campaign if it was completed. `NotFound` when the campaign is not the
-/// company's.
+/// Creates a dialog and a waiting queue entry for each item (skipping duplicate external ids),
+/// with its callback data when it has some, and reopens the campaign if it was completed.
+/// `NotFound` when the campaign is not the company's.
 pub(crate) async fn insert_entries(
     tx: &mut Tx<'_>,
     company: CompanyId,
@@ -93,6 +94,7 @@ pub(crate) async fn insert_entries(
     let mut taken = existing_external_ids(tx, campaign, items).await?;
     let mut inserted = Vec::with_capacity(items.len());
     let mut json = Vec::with_capacity(items.len());
+    let mut callbacks = Vec::new();
     for item in items {
         if let Some(ext) = &item.external_id
             && !taken.insert(ext.clone())
@@ -102,6 +104,9 @@ pub(crate) async fn insert_entries(
         }
         let uuid = Uuid::now_v7();
         inserted.push(Some(uuid));
+        if let Some(data) = &item.callback_data {
+            callbacks.push((uuid, data.as_str()));
+        }
         json.push(ItemJson {
             uuid: uuid.simple().to_string(),
             entry: &item.entry,
@@ -145,6 +150,7 @@ pub(crate) async fn insert_entries(
     .map_err(errors::unique(CONTEXT, || {
         "a clientExternalId of these contacts is already queued in the campaign".to_owned()
     }))?;
+    insert_callbacks(tx, company, &callbacks).await?;
     let reopen = "UPDATE campaigns SET state = 'running', completed_at = NULL, updated_at = $2 \
                   WHERE id = $1 AND state = 'completed'";
     on_tx!(tx, |conn| {

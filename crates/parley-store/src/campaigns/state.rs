@@ -13,6 +13,8 @@ use super::tx::placeholders;
 use crate::SqlStore;
 use crate::errors;
 use crate::time::Ts;
+use crate::webhooks::insert_hooks;
+use parley_domain::webhook::CampaignHooks;
 
 impl SqlStore {
     /// `NotFound` unless `campaign` exists in `company`.
@@ -52,27 +54,37 @@ impl SqlStore {
             campaign_cols!()
         );
         let window = &campaign.window;
-        let row: Option<CampaignRow> = on_db!(self, write, |conn| {
-            sqlx::query_as(sql)
-                .bind(Uuid::now_v7())
-                .bind(company.0)
-                .bind(campaign.agent_id.0)
-                .bind(&campaign.name)
-                .bind(campaign.selection)
-                .bind(campaign.state.as_str())
-                .bind(window.starts_at.map(Ts::from))
-                .bind(window.ends_at.map(Ts::from))
-                .bind(window.daily.map(|d| seconds(d.from)))
-                .bind(window.daily.map(|d| seconds(d.to)))
-                .bind(campaign.retry.as_ref().map(retry_to_json))
-                .bind(campaign.calls_per_second.map(i64::from))
-                .bind(now)
-                .fetch_optional(&mut *conn)
-                .await
+        const CONTEXT: &str = "creating a campaign";
+        // The campaign and its hooks in one transaction: a crash between them would leave a
+        // task that reports to nobody.
+        in_tx!(self, CONTEXT, |tx| {
+            let row: Option<CampaignRow> = on_tx!(tx, |conn| {
+                sqlx::query_as(sql)
+                    .bind(Uuid::now_v7())
+                    .bind(company.0)
+                    .bind(campaign.agent_id.0)
+                    .bind(&campaign.name)
+                    .bind(campaign.selection)
+                    .bind(campaign.state.as_str())
+                    .bind(window.starts_at.map(Ts::from))
+                    .bind(window.ends_at.map(Ts::from))
+                    .bind(window.daily.map(|d| seconds(d.from)))
+                    .bind(window.daily.map(|d| seconds(d.to)))
+                    .bind(campaign.retry.as_ref().map(retry_to_json))
+                    .bind(campaign.calls_per_second.map(i64::from))
+                    .bind(now)
+                    .fetch_optional(&mut *conn)
+                    .await
+            })
+            .map_err(errors::db(CONTEXT))?;
+            let created = row
+                .ok_or_else(|| Error::not_found("agent", campaign.agent_id))?
+                .into_campaign()?;
+            if campaign.hooks != CampaignHooks::default() {
+                insert_hooks(tx, &created, &campaign.hooks).await?;
+            }
+            Ok(created)
         })
-        .map_err(errors::db("creating a campaign"))?;
-        row.ok_or_else(|| Error::not_found("agent", campaign.agent_id))?
-            .into_campaign()
     }
 
     pub(crate) async fn campaign_by_ref(

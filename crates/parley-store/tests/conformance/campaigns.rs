@@ -49,6 +49,7 @@ pub fn new_campaign(agent: &Agent, state: CampaignState) -> NewCampaign {
         window: CampaignWindow::default(),
         retry: None,
         calls_per_second: None,
+        hooks: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ pub fn contact(n: u32, external_id: Option<&str>) -> NewQueued {
             .unwrap(),
         external_id: external_id.map(str::to_owned),
         not_before: None,
+        callback_data: None,
     }
 }
 

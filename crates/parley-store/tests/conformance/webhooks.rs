@@ -1,28 +1,30 @@
-//! Campaign webhooks: hooks and callback data round trips within the company, and the outbox
+//! Campaign webhooks: hooks and callback data stored with their campaign and contact (and a
+//! contact whose data is refused not queued at all), round trips within the company, and the outbox
 //! (rows taken once while leased, attempts recorded, retries due later, listings filtered; one
 //! URL's rows taken in order, rows handed back without an attempt).
 
 use chrono::Duration;
-use parley_domain::campaign::CampaignState;
+use parley_domain::campaign::{CampaignState, NewCampaign, NewQueued};
 use parley_domain::ports::{CampaignStore, WebhookStore};
 use parley_domain::webhook::{
     AfterAttempt, CampaignHooks, DeliveryAttempt, DeliveryFilter, DeliveryState, NewWebhook,
     WebhookTarget,
 };
 
-use super::campaigns::{ALL, campaign, contact, voice_agent};
-use super::fixtures::{assert_not_found, company, tick};
+use super::campaigns::{ALL, campaign, contact, new_campaign, voice_agent};
+use super::fixtures::{company, tick};
 use super::harness::Ctx;
 
 pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
     let acme = company(&t, "Acme").await;
     let other = company(&t, "Other").await;
     let agent = voice_agent(&t, acme.id, "Caller", 4).await;
-    let task = campaign(&t, &agent, CampaignState::Created).await;
+    let plain = campaign(&t, &agent, CampaignState::Created).await;
     assert_eq!(
-        t.store.campaign_hooks(acme.id, task.id).await.unwrap(),
+        t.store.campaign_hooks(acme.id, plain.id).await.unwrap(),
         CampaignHooks::default()
     );
+    // Created with its hooks, in one write.
     let hooks = CampaignHooks {
         webhooks: vec![
             WebhookTarget::new("https://a.test/h", None).unwrap(),
@@ -30,8 +32,15 @@ pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
         ],
         seconds_per_call: Some(30),
     };
-    t.store
-        .set_campaign_hooks(acme.id, task.id, &hooks)
+    let task = t
+        .store
+        .create_campaign(
+            acme.id,
+            &NewCampaign {
+                hooks: hooks.clone(),
+                ..new_campaign(&agent, CampaignState::Created)
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -42,16 +51,20 @@ pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
         t.store.campaign_hooks(other.id, task.id).await.unwrap(),
         CampaignHooks::default()
     );
-    assert_not_found(t.store.set_campaign_hooks(other.id, task.id, &hooks).await);
 
+    // Queued with its callback data, in one write; a contact without has none.
+    let data = r#"{"заказ": 42}"#;
     let entry = t
         .store
-        .enqueue(acme.id, task.id, &contact(1, None), t.now())
-        .await
-        .unwrap();
-    let data = r#"{"заказ": 42}"#;
-    t.store
-        .set_callback_data(acme.id, entry.dialog_id, data)
+        .enqueue(
+            acme.id,
+            task.id,
+            &NewQueued {
+                callback_data: Some(data.to_owned()),
+                ..contact(1, None)
+            },
+            t.now(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -69,11 +82,51 @@ pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
             .unwrap(),
         None
     );
-    assert_not_found(
+    let bare = t
+        .store
+        .enqueue(acme.id, task.id, &contact(2, None), t.now())
+        .await
+        .unwrap();
+    assert_eq!(
         t.store
-            .set_callback_data(other.id, entry.dialog_id, data)
-            .await,
+            .callback_data(acme.id, bare.dialog_id)
+            .await
+            .unwrap(),
+        None
     );
+}
+
+pub async fn a_contact_whose_callback_data_is_refused_is_not_queued(t: Ctx) {
+    let acme = company(&t, "Acme").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Running).await;
+    // PostgreSQL refuses a NUL character in text (SQLite keeps it): the callback data's write
+    // fails after the dialog's and the queue entry's, and must take them with it.
+    let refused = NewQueued {
+        callback_data: Some("{\"x\": \"\u{0}\"}".to_owned()),
+        ..contact(1, Some("c-1"))
+    };
+    let queued = t.store.enqueue(acme.id, task.id, &refused, t.now()).await;
+    let counts = t.store.queue_counts(acme.id, task.id).await.unwrap();
+    if t.store.backend() == "postgres" {
+        assert!(queued.is_err());
+        assert_eq!(counts.total(), 0, "nothing of the contact is left");
+        // The external id is free again: nothing half-written holds it.
+        t.store
+            .enqueue(acme.id, task.id, &contact(1, Some("c-1")), t.now())
+            .await
+            .unwrap();
+    } else {
+        let entry = queued.unwrap();
+        assert_eq!(counts.total(), 1);
+        assert_eq!(
+            t.store
+                .callback_data(acme.id, entry.dialog_id)
+                .await
+                .unwrap(),
+            refused.callback_data
+        );
+    }
 }
 
 pub async fn outbox_rows_are_taken_once_and_retried_until_delivered(t: Ctx) {
