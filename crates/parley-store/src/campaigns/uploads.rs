@@ -10,12 +10,15 @@ use serde::Serialize;
 use super::Tx;
 use super::queue::insert_entries;
 use super::rows::{UploadRowDb, upload_cols};
-use crate::SqlStore;
 use crate::errors::{self, corrupt, to_i64};
 use crate::time::Ts;
+use crate::{Backend, SqlStore};
 
 /// Staged rows per insert statement.
 const STAGE_BATCH: usize = 5000;
+
+/// Uploads of at least this many rows refresh the queue's statistics when done (PostgreSQL).
+const ANALYZE_AFTER: u64 = 10_000;
 
 const SQLITE_STAGE: &str = concat!(
     "INSERT INTO upload_rows (task_id, row_number, phone, entry, variables, external_id) ",
@@ -306,7 +309,23 @@ impl SqlStore {
             }
             Ok(advanced)
         })?;
+        if row.is_finished() && task.total >= ANALYZE_AFTER {
+            self.analyze_queue().await;
+        }
         Ok(row.into_task())
+    }
+
+    /// PostgreSQL: refreshes the planner's statistics of the queue after a large upload. Until
+    /// autovacuum gets to it (a minute or more later), the planner still believes the queue as
+    /// small as it was, and the dialer's claims pick plans that read all of it (~16 ms instead
+    /// of ~3 ms per claim of 100 after a 100,000-row upload). SQLite's planner needs no
+    /// statistics for these queries. A failure only costs speed: it is logged, not returned.
+    async fn analyze_queue(&self) {
+        if let Backend::Postgres { pool } = &self.backend
+            && let Err(err) = sqlx::query("ANALYZE campaign_queue").execute(pool).await
+        {
+            tracing::warn!(error = %err, "refreshing the queue's statistics after an upload");
+        }
     }
 
     pub(crate) async fn upload_task(&self, company: CompanyId, task: Uuid) -> Result<UploadTask> {
