@@ -1,11 +1,12 @@
 //! The whole Twin24 story against the real binary: an integration logs in, creates a call task
 //! with a webhook URL, starts it, adds candidates, and the task runs on the simulated line at
 //! time scale 0; a local receiver gets every CALL_ENDED and CANDIDATE_CHANGED (the first
-//! delivery is refused with a 500 and arrives again later), and the call statistics and their
-//! CSV export show the calls.
+//! delivery is refused with a 500 and arrives again later), a second receiver that never
+//! answers holds up nobody but itself and loses nothing, and the call statistics and their CSV
+//! export show the calls.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use axum::Json;
 use axum::extract::State;
@@ -66,6 +67,49 @@ async fn receiver() -> (String, mpsc::UnboundedReceiver<(u16, Value)>) {
     (format!("http://{address}/hooks"), received)
 }
 
+/// A webhook receiver that never answers (its handler awaits a future that never completes);
+/// counts the requests it got.
+async fn stuck_receiver() -> (String, Arc<AtomicUsize>) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new()
+        .route(
+            "/stuck",
+            post(|State(arrived): State<Arc<AtomicUsize>>| async move {
+                arrived.fetch_add(1, Ordering::SeqCst);
+                std::future::pending::<StatusCode>().await
+            }),
+        )
+        .with_state(Arc::clone(&arrived));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("receiver binds");
+    let address = listener.local_addr().expect("receiver address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/stuck"), arrived)
+}
+
+/// A webhook receiver that answers 200 to everything and reports each body.
+async fn steady_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
+    let (seen, received) = mpsc::unbounded_channel();
+    let app = axum::Router::new()
+        .route(
+            "/steady",
+            post(
+                |State(seen): State<mpsc::UnboundedSender<Value>>, Json(body): Json<Value>| async move {
+                    let _ = seen.send(body);
+                    StatusCode::OK
+                },
+            ),
+        )
+        .with_state(seen);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("receiver binds");
+    let address = listener.local_addr().expect("receiver address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/steady"), received)
+}
+
 #[tokio::test]
 async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics() {
     let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
@@ -74,6 +118,8 @@ async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics()
     let agent = voice_agent(&server, &native, CALL_BOT).await;
     let bot = agent["id"].as_i64().expect("agent id");
     let (hooks, mut received) = receiver().await;
+    let (stuck, stuck_arrived) = stuck_receiver().await;
+    let (steady, mut steady_received) = steady_receiver().await;
 
     // Log in the Twin24 way; the token carries exp, as the SDK checks.
     let (status, login) = server
@@ -93,7 +139,8 @@ async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics()
             "/api/v1/telephony/autoCall",
             Some(&token),
             json!({"name": "Опрос", "defaultExec": "robot", "defaultExecData": bot,
-                   "startType": "manual", "cps": 10, "webhookUrls": [hooks]}),
+                   "startType": "manual", "cps": 10,
+                   "webhookUrls": [hooks, stuck, steady]}),
         )
         .await;
     assert_eq!(status, 200, "{task}");
@@ -124,6 +171,35 @@ async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics()
         .await;
     assert_eq!(status, 200, "{added}");
 
+    // The steady receiver gets every contact's CALL_ENDED while the stuck one is still on its
+    // first request (the task's status change), which holds back its later events and nobody
+    // else's.
+    let mut steady_ended = 0;
+    while steady_ended < 3 {
+        let body = steady_received.recv().await.expect("the receiver runs");
+        if body["event"] == "CALL_ENDED" {
+            steady_ended += 1;
+        }
+    }
+    assert_eq!(stuck_arrived.load(Ordering::SeqCst), 1);
+    // (Its attempt is recorded when it times out, after 10 s: not yet.)
+    let (status, listed) = server
+        .get(
+            "/parley/v1/webhooks/deliveries?event=AUTOCALL_STATUS_CHANGED",
+            &native,
+        )
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    // (Listed newest first; the task may have completed since.)
+    let first = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .rfind(|d| d["url"] == stuck.as_str())
+        .expect("the stuck receiver's first event");
+    assert_eq!(first["state"], "pending");
+    assert_eq!(first["attempts"], json!([]), "{first:#}");
+
     // Webhooks: a CALL_ENDED and a CANDIDATE_CHANGED per contact answered 200, and the first
     // delivery, refused with a 500, delivered again after its backoff (about 10 s).
     let (mut ended, mut changed, mut refused, mut redelivered) =
@@ -153,6 +229,20 @@ async fn a_twin24_integration_runs_a_task_and_gets_its_webhooks_and_statistics()
         .collect();
     crm.sort_unstable();
     assert_eq!(crm, ["c1", "c2", "c3"]);
+
+    // Nothing for the stuck receiver is lost: each event the steady one got waits for it.
+    let (status, listed) = server
+        .get("/parley/v1/webhooks/deliveries?limit=100", &native)
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    let items = listed["items"].as_array().expect("items");
+    let to = |url: &str| -> Vec<&Value> { items.iter().filter(|d| d["url"] == url).collect() };
+    let (stuck_rows, steady_rows) = (to(&stuck), to(&steady));
+    assert_eq!(stuck_rows.len(), steady_rows.len(), "{listed:#}");
+    assert!(
+        stuck_rows.iter().all(|d| d["state"] == "pending"),
+        "{listed:#}"
+    );
 
     // Statistics: three calls of the task, two answered, one busy; and a CSV export.
     let search = format!(
