@@ -174,6 +174,24 @@ impl CampaignService {
         self.campaigns.queue_counts(who.company_id, campaign).await
     }
 
+    /// The company's campaigns with their queue counts, read in two queries (a listing of many
+    /// campaigns with each one's counts).
+    pub async fn campaigns_with_counts(
+        &self,
+        who: &Principal,
+        filter: &CampaignFilter,
+    ) -> Result<Vec<(Campaign, QueueCounts)>> {
+        let campaigns = self.campaigns.campaigns(who.company_id, filter).await?;
+        let mut counts = self.campaigns.all_queue_counts(who.company_id).await?;
+        Ok(campaigns
+            .into_iter()
+            .map(|campaign| {
+                let counts = counts.remove(&campaign.id).unwrap_or_default();
+                (campaign, counts)
+            })
+            .collect())
+    }
+
     /// Starts, pauses, resumes or stops a campaign. A stopped campaign stays stopped; a
     /// completed one reopens only when contacts are added.
     pub async fn set_state(

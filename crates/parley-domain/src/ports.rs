@@ -314,6 +314,12 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<u64>;
     /// How many of the campaign's entries are in each queue state.
     async fn queue_counts(&self, company: CompanyId, campaign: CampaignId) -> Result<QueueCounts>;
+    /// The queue counts of every campaign of the company with at least one entry, in one query
+    /// (a campaign missing from the map has none).
+    async fn all_queue_counts(
+        &self,
+        company: CompanyId,
+    ) -> Result<std::collections::HashMap<CampaignId, QueueCounts>>;
     /// Running campaigns with no waiting or dialing entry left (across companies): the dialer
     /// marks them completed.
     async fn drained_campaigns(&self) -> Result<Vec<Campaign>>;

@@ -103,6 +103,34 @@ async fn tasks_are_created_listed_and_steered() {
         )
         .await;
     assert_eq!(filtered.ok(200)["count"], 1);
+    // Each task lists its own contacts' counts; pages are cut after filtering and sorting (the
+    // app's own "Test calls" campaign sorts between the two).
+    app.post(
+        "/api/v1/telephony/autoCallCandidate/batch",
+        Some(&app.tokens.admin),
+        json!({"batch": [{"phone": ["79161234567"], "autoCallId": id},
+                         {"phone": ["79161234568"], "autoCallId": id}]}),
+    )
+    .await
+    .ok(200);
+    let mut pages = Vec::new();
+    for n in [1, 3] {
+        let uri = format!("/api/v1/telephony/autoCall?sort=name&limit=1&page={n}");
+        pages.push(app.get(&uri, &app.tokens.admin).await.ok(200).clone());
+    }
+    let (first, second) = (&pages[0], &pages[1]);
+    assert_eq!(
+        (first["count"].clone(), second["count"].clone()),
+        (json!(3), json!(3))
+    );
+    assert_eq!(first["items"][0]["name"], "Fast");
+    assert_eq!(first["items"][0]["candidates"]["total"], 0);
+    assert_eq!(second["items"][0]["name"], "Опрос клиентов");
+    assert_eq!(second["items"][0]["candidates"]["total"], 2);
+    assert_eq!(
+        second["items"][0]["webhookUrls"].as_array().map(Vec::len),
+        Some(2)
+    );
     let halted = app
         .post(
             &format!("/api/v1/telephony/autoCall/{id}/halted"),

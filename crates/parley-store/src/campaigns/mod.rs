@@ -79,6 +79,13 @@ impl CampaignStore for SqlStore {
         self.count_queue(company, campaign).await
     }
 
+    async fn all_queue_counts(
+        &self,
+        company: CompanyId,
+    ) -> Result<std::collections::HashMap<CampaignId, QueueCounts>> {
+        self.count_all_queues(company).await
+    }
+
     async fn drained_campaigns(&self) -> Result<Vec<Campaign>> {
         self.drained().await
     }

@@ -1,6 +1,8 @@
 //! Campaigns themselves: creating, finding and listing them, their state, their queue's counts
 //! and the running campaigns with nothing left to dial.
 
+use std::collections::HashMap;
+
 use parley_domain::campaign::{
     Campaign, CampaignFilter, CampaignState, NewCampaign, QueueCounts, QueueState,
 };
@@ -201,9 +203,9 @@ impl SqlStore {
         company: CompanyId,
         campaign: CampaignId,
     ) -> Result<QueueCounts> {
-        let sql = "SELECT state, COUNT(*) FROM campaign_queue WHERE company_id = $1 \
-                   AND campaign_id = $2 GROUP BY state";
-        let rows: Vec<(String, i64)> = on_db!(self, read, |conn| {
+        let sql = "SELECT campaign_id, state, COUNT(*) FROM campaign_queue WHERE company_id = $1 \
+                   AND campaign_id = $2 GROUP BY campaign_id, state";
+        let rows: Vec<(i64, String, i64)> = on_db!(self, read, |conn| {
             sqlx::query_as(sql)
                 .bind(company.0)
                 .bind(campaign.0)
@@ -214,19 +216,24 @@ impl SqlStore {
         if rows.is_empty() {
             self.ensure_campaign(company, campaign).await?;
         }
-        let mut counts = QueueCounts::default();
-        for (state, count) in rows {
-            let count = u64::try_from(count).unwrap_or_default();
-            match QueueState::parse(&state)
-                .map_err(|e| errors::corrupt("counting a campaign's queue", e))?
-            {
-                QueueState::Waiting => counts.waiting = count,
-                QueueState::Dialing => counts.dialing = count,
-                QueueState::Done => counts.done = count,
-                QueueState::Removed => counts.removed = count,
-            }
-        }
-        Ok(counts)
+        let mut counts = tally(rows)?;
+        Ok(counts.remove(&campaign).unwrap_or_default())
+    }
+
+    pub(crate) async fn count_all_queues(
+        &self,
+        company: CompanyId,
+    ) -> Result<HashMap<CampaignId, QueueCounts>> {
+        let sql = "SELECT campaign_id, state, COUNT(*) FROM campaign_queue WHERE company_id = $1 \
+                   GROUP BY campaign_id, state";
+        let rows: Vec<(i64, String, i64)> = on_db!(self, read, |conn| {
+            sqlx::query_as(sql)
+                .bind(company.0)
+                .fetch_all(&mut *conn)
+                .await
+        })
+        .map_err(errors::db("counting the campaigns' queues"))?;
+        tally(rows)
     }
 
     pub(crate) async fn drained(&self) -> Result<Vec<Campaign>> {
@@ -246,4 +253,20 @@ impl SqlStore {
         .map_err(errors::db("listing drained campaigns"))?;
         rows.into_iter().map(CampaignRow::into_campaign).collect()
     }
+}
+
+/// Sums `(campaign, state, count)` rows into each campaign's counts.
+fn tally(rows: Vec<(i64, String, i64)>) -> Result<HashMap<CampaignId, QueueCounts>> {
+    let mut all: HashMap<CampaignId, QueueCounts> = HashMap::new();
+    for (campaign, state, count) in rows {
+        let counts = all.entry(CampaignId(campaign)).or_default();
+        let count = u64::try_from(count).unwrap_or_default();
+        match QueueState::parse(&state).map_err(|e| errors::corrupt("counting a queue", e))? {
+            QueueState::Waiting => counts.waiting = count,
+            QueueState::Dialing => counts.dialing = count,
+            QueueState::Done => counts.done = count,
+            QueueState::Removed => counts.removed = count,
+        }
+    }
+    Ok(all)
 }

@@ -223,6 +223,13 @@ pub async fn campaigns_are_invisible_to_other_companies(t: Ctx) {
             .await,
     );
     assert_not_found(t.store.queue_counts(other.id, campaign.id).await);
+    assert!(t.store.all_queue_counts(other.id).await.unwrap().is_empty());
+    let mine = t.store.all_queue_counts(agent.company_id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[&campaign.id].waiting, mine[&campaign.id].total()),
+        (1, 1)
+    );
     assert_not_found(
         t.store
             .enqueue(other.id, campaign.id, &contact(2, None), t.now())
@@ -329,6 +336,11 @@ pub async fn enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids(t
         .unwrap();
     let counts = t.store.queue_counts(company, campaign.id).await.unwrap();
     assert_eq!((counts.waiting, counts.total()), (2, 2));
+    // All of the company's queues at once: each campaign its own counts.
+    let all = t.store.all_queue_counts(company).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[&campaign.id], counts);
+    assert_eq!((all[&second.id].waiting, all[&second.id].total()), (1, 1));
 }
 
 pub async fn a_completed_campaign_reopens_when_a_contact_is_queued(t: Ctx) {
@@ -489,6 +501,10 @@ pub async fn remove_waiting_takes_only_waiting_entries_of_the_agent(t: Ctx) {
     assert_eq!(removed.updated_at, t.now());
     let counts = t.store.queue_counts(company, campaign.id).await.unwrap();
     assert_eq!((counts.dialing, counts.removed, counts.waiting), (1, 2, 0));
+    assert_eq!(
+        t.store.all_queue_counts(company).await.unwrap()[&campaign.id],
+        counts
+    );
     assert_eq!(
         t.store
             .queue_entry(company, foreign.dialog_id)

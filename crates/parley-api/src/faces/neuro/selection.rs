@@ -60,12 +60,15 @@ pub async fn list(
         selections_only: true,
         completed,
     };
-    let mut campaigns = services.campaigns.campaigns(&who, &filter).await?;
-    campaigns.sort_by_key(|c| (c.created_at, c.id));
-    let mut selections = Vec::with_capacity(campaigns.len());
-    for campaign in campaigns {
-        let counts = services.campaigns.counts(&who, campaign.id).await?;
-        selections.push(SelectionDto::new(campaign, counts.total()));
-    }
-    Ok(Json(selections))
+    let mut campaigns = services
+        .campaigns
+        .campaigns_with_counts(&who, &filter)
+        .await?;
+    campaigns.sort_by_key(|(c, _)| (c.created_at, c.id));
+    Ok(Json(
+        campaigns
+            .into_iter()
+            .map(|(campaign, counts)| SelectionDto::new(campaign, counts.total()))
+            .collect(),
+    ))
 }

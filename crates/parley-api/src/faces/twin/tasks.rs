@@ -18,7 +18,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use parley_domain::Services;
-use parley_domain::campaign::{Campaign, CampaignFilter, CampaignState, CampaignWindow};
+use parley_domain::campaign::{
+    Campaign, CampaignFilter, CampaignState, CampaignWindow, QueueCounts,
+};
 use parley_domain::campaign_service::CampaignSpec;
 use parley_domain::dialer::{DailyWindow, RedialRule, RedialRules, RetryPolicy};
 use parley_domain::ids::{AgentId, CampaignId, Ref};
@@ -105,29 +107,6 @@ pub async fn list(
             .transpose()
     };
     let (from, to) = (instant("from")?, instant("to")?);
-    let now = services.clock.now();
-    let mut rows = Vec::new();
-    for campaign in services
-        .campaigns
-        .campaigns(&who, &CampaignFilter::default())
-        .await?
-    {
-        if keyword
-            .as_ref()
-            .is_some_and(|k| !campaign.name.to_lowercase().contains(k))
-            || from.is_some_and(|f| campaign.created_at < f)
-            || to.is_some_and(|t| campaign.created_at > t)
-        {
-            continue;
-        }
-        let counts = services.campaigns.counts(&who, campaign.id).await?;
-        let status = webhook::task_status(&campaign, counts.total(), now);
-        if !statuses.is_empty() && !statuses.iter().any(|s| s == status) {
-            continue;
-        }
-        let hooks = services.campaigns.hooks(&who, campaign.id).await?;
-        rows.push(task_dto(&campaign, &hooks, status, &counts));
-    }
     let sort = query_value(&uri, "sort").unwrap_or_else(|| "createdAt".to_owned());
     let (descending, field) = match sort.strip_prefix('-') {
         Some(field) => (true, field.to_owned()),
@@ -138,19 +117,45 @@ pub async fn list(
             "cannot sort by `{field}` (expected createdAt, name, status or id)"
         )));
     }
-    rows.sort_by(|a, b| {
-        let key = |v: &Value| v[field.as_str()].as_str().unwrap_or_default().to_owned();
-        key(a).cmp(&key(b))
-    });
+    let now = services.clock.now();
+    // Filter and sort on the campaigns and their counts; read webhook targets only for the page.
+    let mut rows: Vec<(Campaign, QueueCounts, &str)> = services
+        .campaigns
+        .campaigns_with_counts(&who, &CampaignFilter::default())
+        .await?
+        .into_iter()
+        .filter(|(campaign, _)| {
+            keyword
+                .as_ref()
+                .is_none_or(|k| campaign.name.to_lowercase().contains(k))
+                && from.is_none_or(|f| campaign.created_at >= f)
+                && to.is_none_or(|t| campaign.created_at <= t)
+        })
+        .map(|(campaign, counts)| {
+            let status = webhook::task_status(&campaign, counts.total(), now);
+            (campaign, counts, status)
+        })
+        .filter(|(_, _, status)| statuses.is_empty() || statuses.iter().any(|s| s == status))
+        .collect();
+    match field.as_str() {
+        "name" => rows.sort_by(|a, b| a.0.name.cmp(&b.0.name)),
+        "status" => rows.sort_by(|a, b| a.2.cmp(b.2)),
+        "id" => rows.sort_by_key(|row| row.0.uuid.to_string()),
+        _ => rows.sort_by_key(|row| row.0.created_at),
+    }
     if descending {
         rows.reverse();
     }
     let count = rows.len();
-    let items: Vec<Value> = rows
+    let mut items = Vec::new();
+    for (campaign, counts, status) in rows
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
+    {
+        let hooks = services.campaigns.hooks(&who, campaign.id).await?;
+        items.push(task_dto(&campaign, &hooks, status, &counts));
+    }
     Ok(Json(json!({ "count": count, "items": items })))
 }
 
@@ -158,7 +163,7 @@ fn task_dto(
     campaign: &Campaign,
     hooks: &CampaignHooks,
     status: &str,
-    counts: &parley_domain::campaign::QueueCounts,
+    counts: &QueueCounts,
 ) -> Value {
     let cps = match (hooks.seconds_per_call, campaign.calls_per_second) {
         (Some(n), _) => json!(format!("1 - {n}/100")),
