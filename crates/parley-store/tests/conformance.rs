@@ -61,6 +61,7 @@ cases! {
     call_search: [
         search_filters_sorts_and_pages_in_the_database,
         sessions_are_each_dialogs_last_call_with_totals,
+        reports_narrow_by_ids_periods_results_and_variables,
     ],
     directory: [
         secrets_keep_the_first_value,

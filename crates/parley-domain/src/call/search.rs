@@ -53,6 +53,14 @@ pub enum SearchColumn {
     Attempt,
     /// The transcript's text (for `Contains`).
     Transcript,
+    /// The campaign's integer id (reports by campaign).
+    CampaignId,
+    /// The agent's integer id (reports by agent).
+    AgentId,
+    /// The dialog's integer id (a dialog's reports).
+    DialogId,
+    /// The scenario's result the call ended with.
+    Result,
 }
 
 /// A value a condition compares with.
@@ -81,6 +89,13 @@ pub enum Condition {
     Contains(SearchColumn, String),
     /// The column lies in `[from, to]`.
     Between(SearchColumn, Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// The column is before the instant (an exclusive end, as reports' periods have).
+    Before(SearchColumn, DateTime<Utc>),
+    /// The dialog's variable of this name may count as true: it is `true`, a number or text.
+    /// A coarse test the database can run (reports narrow by it, then check each value).
+    VariableMaybeTrue(String),
+    /// At least one of the conditions holds.
+    Any(Vec<Condition>),
 }
 
 /// A call search: conditions, one sort column (ties by call id in the same direction), a page,

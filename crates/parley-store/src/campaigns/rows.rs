@@ -265,9 +265,9 @@ pub(crate) struct ClaimedRow {
     pub(crate) do_not_call: bool,
 }
 
-/// A transcript line in `calls.transcript`.
+/// A transcript line in `calls.transcript` (call search reads it embedded in its JSON page).
 #[derive(Serialize, Deserialize)]
-struct UtteranceJson {
+pub(crate) struct UtteranceJson {
     speaker: String,
     text: String,
     at_ms: u64,
@@ -291,6 +291,12 @@ pub(crate) fn transcript_to_json(transcript: &[Utterance]) -> String {
 fn transcript_from_json(text: &str) -> Result<Vec<Utterance>> {
     const CONTEXT: &str = "reading a call's transcript";
     let items: Vec<UtteranceJson> = serde_json::from_str(text).map_err(|e| corrupt(CONTEXT, e))?;
+    transcript_from_items(items)
+}
+
+/// A transcript from its lines as stored.
+pub(crate) fn transcript_from_items(items: Vec<UtteranceJson>) -> Result<Vec<Utterance>> {
+    const CONTEXT: &str = "reading a call's transcript";
     items
         .into_iter()
         .map(|u| {
@@ -328,11 +334,6 @@ pub(crate) struct CallRow {
 }
 
 impl CallRow {
-    /// The call's integer id.
-    pub(crate) fn id(&self) -> i64 {
-        self.id
-    }
-
     /// The call's UUID.
     pub(crate) fn uuid(&self) -> Uuid {
         self.uuid

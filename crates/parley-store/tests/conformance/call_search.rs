@@ -1,13 +1,16 @@
 //! Call search (Twin24 statistics): conditions on the call's own columns and on its agent,
 //! campaign, queue entry and dialog, sorting both ways, paging with the total, periods,
-//! sessions (each dialog's last call with totals), and another company's calls never found.
+//! sessions (each dialog's last call with totals), and another company's calls never found;
+//! the conditions whole reports narrow by (ids, an exclusive end, results, dialog variables).
 
 use chrono::Duration;
 use parley_domain::call::search::{CallQuery, Condition, SearchColumn, SearchValue};
 use parley_domain::campaign::{Campaign, Claim, Release};
 use parley_domain::dialer::{Attempt, Outcome};
-use parley_domain::ids::CompanyId;
-use parley_domain::ports::{CallSearchStore, CampaignStore};
+use parley_domain::dialog::DialogUpdate;
+use parley_domain::ids::{CompanyId, Ref};
+use parley_domain::ports::{CallSearchStore, CallTurn, CampaignStore, DialogStore};
+use serde_json::json;
 
 use super::campaigns::{contact, running};
 use super::claims::{call_of, claim, wait_again};
@@ -228,4 +231,106 @@ pub async fn sessions_are_each_dialogs_last_call_with_totals(t: Ctx) {
     assert!(totals.first_started_at < second.call.started_at);
     assert!(second.finished);
     assert_eq!(found.items[0].session.unwrap().calls, 1);
+}
+
+/// Three contacts of `Альфа` called once each, their dialogs left with `ok` = `true`, `false`
+/// and `"да"`; the first call answered with the result `согласен`.
+async fn called_with_variables(t: &Ctx) -> (CompanyId, Campaign, Vec<Claim>) {
+    let (agent, campaign) = running(t, "Альфа", 5).await;
+    let company = agent.company_id;
+    for n in 1..=3 {
+        t.store
+            .enqueue(company, campaign.id, &contact(n, None), t.now())
+            .await
+            .unwrap();
+        tick(t, 10);
+    }
+    let claims = claim(t, 3).await;
+    for (claim, ok) in claims.iter().zip([json!(true), json!(false), json!("да")]) {
+        let dialog = t
+            .store
+            .dialog(company, Ref::Id(claim.entry.dialog_id))
+            .await
+            .unwrap();
+        let mut update = DialogUpdate::from_dialog(&dialog);
+        update.state =
+            serde_json::from_value(json!({"s": "not_started", "v": {"ok": ok}})).unwrap();
+        let turn = CallTurn {
+            expected_version: dialog.version,
+            update,
+            messages: Vec::new(),
+            answers: Vec::new(),
+        };
+        let outcome = if claim.entry.dialog_id == claims[0].entry.dialog_id {
+            Outcome::Answered
+        } else {
+            Outcome::Busy
+        };
+        let done = Release::Done {
+            reason: "done".into(),
+            attempt: Some(Attempt {
+                ended_at: t.now(),
+                outcome,
+            }),
+        };
+        t.store
+            .finish_call(claim, &call_of(t, claim, outcome), &done, Some(&turn), &[])
+            .await
+            .unwrap();
+        tick(t, 1000);
+    }
+    (company, campaign, claims)
+}
+
+pub async fn reports_narrow_by_ids_periods_results_and_variables(t: Ctx) {
+    let (company, campaign, claims) = called_with_variables(&t).await;
+    let store = &t.store;
+    let found = |conditions: Vec<Condition>| {
+        let q = query(conditions);
+        async move { store.search_calls(company, &q).await.unwrap() }
+    };
+    let int = |column, n: i64| Condition::In(column, vec![SearchValue::Int(n)]);
+    let maybe_true = |name: &str| Condition::VariableMaybeTrue(name.to_owned());
+
+    let all = found(vec![]).await;
+    assert_eq!(phones(&all), ["79160000001", "79160000002", "79160000003"]);
+    let by_campaign = found(vec![int(SearchColumn::CampaignId, campaign.id.0)]).await;
+    assert_eq!(by_campaign.total, 3);
+    let by_agent = found(vec![int(SearchColumn::AgentId, campaign.agent_id.0)]).await;
+    assert_eq!(by_agent.total, 3);
+    let by_dialog = found(vec![int(
+        SearchColumn::DialogId,
+        claims[1].entry.dialog_id.0,
+    )])
+    .await;
+    assert_eq!(phones(&by_dialog), ["79160000002"]);
+    let before = found(vec![Condition::Before(
+        SearchColumn::StartedAt,
+        all.items[1].call.started_at,
+    )])
+    .await;
+    assert_eq!(phones(&before), ["79160000001"], "the end is exclusive");
+
+    // `true` and text may count as true; `false` and a missing variable never do.
+    let ok = found(vec![maybe_true("ok")]).await;
+    assert_eq!(phones(&ok), ["79160000001", "79160000003"]);
+    assert_eq!(found(vec![maybe_true("missing")]).await.total, 0);
+    let result = found(vec![Condition::Any(vec![
+        maybe_true("missing"),
+        Condition::In(
+            SearchColumn::Result,
+            vec![SearchValue::Text("согласен".into())],
+        ),
+    ])])
+    .await;
+    assert_eq!(phones(&result), ["79160000001"]);
+    assert_eq!(found(vec![Condition::Any(Vec::new())]).await.total, 0);
+
+    // Another company sees none of them.
+    let (other, _) = called(&t, "Бета").await;
+    let theirs = store
+        .search_calls(other, &query(vec![maybe_true("ok")]))
+        .await
+        .unwrap();
+    assert_eq!(theirs.total, 0);
 }
