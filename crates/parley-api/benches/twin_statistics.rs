@@ -92,6 +92,7 @@ async fn main() -> BenchResult<()> {
         Arc::new(SystemClock),
         Arc::new(NoHttp),
         telephony,
+        Arc::new(parley_api::faces::twin::Twin24Webhooks),
     )
     .await?;
     let company = services.directory.create_company("Рога и копыта").await?;

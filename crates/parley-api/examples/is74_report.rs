@@ -1,7 +1,7 @@
 //! Measures one is74 analytics report over a campaign of 100,000 calls (or `N` from the first
 //! argument): the calls are placed on the simulated line at time scale 0 into a SQLite store in a
 //! temporary directory, then `POST /api/analytics/1/report` runs once with a filter, a goal, a
-//! dialog column and sorting. Run with `cargo run --release -p parley-api --example is74_report`.
+//! dialog column and sorting, then again without the filter. Run with `cargo run --release -p parley-api --example is74_report`.
 
 #![expect(
     clippy::unwrap_used,
@@ -97,9 +97,15 @@ async fn main() {
         line: Arc::new(SimLine::new(Personas::builtin(), TimeScale::INSTANT, 7)),
         recorder: Arc::new(SpeechRecorder::new()),
     };
-    let services = Services::new(store, clock, Arc::new(NoHttp), telephony)
-        .await
-        .unwrap();
+    let services = Services::new(
+        store,
+        clock,
+        Arc::new(NoHttp),
+        telephony,
+        Arc::new(parley_api::faces::twin::Twin24Webhooks),
+    )
+    .await
+    .unwrap();
     let company = services.directory.create_company("Acme").await.unwrap();
     let user = CreateUser {
         email: "admin@acme.test".into(),
@@ -179,10 +185,39 @@ async fn main() {
             {"name": "dialog", "data_type": "dialog"}
         ]
     });
+    report(
+        &app,
+        &token,
+        company.id.0,
+        placed,
+        "is_true on a goal",
+        &request,
+    )
+    .await;
+    // The same columns without the `is_true` filter: nothing narrows the query, every call is
+    // read and checked.
+    let mut every = request.clone();
+    every["columns"][2]
+        .as_object_mut()
+        .unwrap()
+        .remove("filter_type");
+    report(&app, &token, company.id.0, placed, "no is_true", &every).await;
+}
+
+/// Runs one report and prints its size and time.
+async fn report(
+    app: &axum::Router,
+    token: &str,
+    company: i64,
+    placed: usize,
+    what: &str,
+    request: &Value,
+) {
     let started = Instant::now();
     let response = app
+        .clone()
         .oneshot(
-            Request::post(format!("/api/analytics/{}/report", company.id.0))
+            Request::post(format!("/api/analytics/{company}/report"))
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(request.to_string()))
@@ -195,7 +230,7 @@ async fn main() {
     let elapsed = started.elapsed();
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     say(&format!(
-        "report over {placed} calls: {status}, {} rows kept, {:.1} MB, in {:.2} s",
+        "report ({what}) over {placed} calls: {status}, {} rows kept, {:.1} MB, in {:.2} s",
         body["count"],
         bytes.len() as f64 / 1e6,
         elapsed.as_secs_f64()

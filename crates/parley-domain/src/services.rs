@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::line::{Line, Recorder};
 use crate::ports::{Clock, HttpOut, Store};
 use crate::scenarios::ScenarioCache;
+use crate::webhook::WebhookFormat;
 use crate::webhook_service::{Outbox, WebhookService};
 
 /// The telephone line and the recorder for calls it does not record itself.
@@ -63,10 +64,11 @@ impl Services {
         clock: Arc<dyn Clock>,
         http: Arc<dyn HttpOut>,
         telephony: Telephony,
+        webhook_format: Arc<dyn WebhookFormat>,
     ) -> Result<Arc<Self>> {
         let auth = Arc::new(AuthService::new(Arc::clone(&store), Arc::clone(&clock)).await?);
         let scenarios = Arc::new(ScenarioCache::default());
-        let outbox = Outbox::new(Arc::clone(&store), Arc::clone(&clock));
+        let outbox = Outbox::new(Arc::clone(&store), Arc::clone(&clock), webhook_format);
         Ok(Arc::new(Self {
             webhooks: WebhookService::new(
                 Arc::clone(&store),

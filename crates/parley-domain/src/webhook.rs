@@ -1,5 +1,9 @@
-//! Campaign webhooks (Twin24's `webhookUrls`): where a campaign reports its calls, contacts and
-//! state changes, the events it reports, and the outbox rows that carry them to the receivers.
+//! Campaign webhooks: where a campaign reports its calls, contacts and state changes, what it
+//! reports (`Event`), and the outbox rows that carry the events to the receivers.
+//!
+//! The domain says what happened; the face that registered a campaign's hooks says how it is
+//! worded — its vendor's event names and bodies — through the `WebhookFormat` port (Twin24's
+//! `webhookUrls` are the only hooks today, worded by the Twin24 face).
 //!
 //! Events are written to a durable outbox in the transaction that records what they report (a
 //! call's events with the call), one row per event and target URL; a delivery loop posts them
@@ -7,34 +11,12 @@
 //! hangs, or a restart, loses nothing.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::call::NewCall;
-use crate::campaign::{Campaign, CampaignState, QueueEntry};
-use crate::dialer::Outcome;
+use crate::campaign::{Campaign, QueueEntry};
 use crate::error::{Error, Result};
 use crate::ids::{CampaignId, CompanyId};
-
-/// The events a campaign reports (`EFFICIENCY_REACHED` is accepted in a selection but never
-/// sent: Parley has no efficiency goal to reach).
-pub const EVENTS: [&str; 6] = [
-    CALL_ENDED,
-    CANDIDATE_CHANGED,
-    AUTOCALL_STATUS_CHANGED,
-    CALL_REDIRECTED,
-    RECALL_SCHEDULED,
-    "EFFICIENCY_REACHED",
-];
-/// After every call attempt.
-pub const CALL_ENDED: &str = "CALL_ENDED";
-/// When a contact is done (no further attempt).
-pub const CANDIDATE_CHANGED: &str = "CANDIDATE_CHANGED";
-/// When the campaign changes state.
-pub const AUTOCALL_STATUS_CHANGED: &str = "AUTOCALL_STATUS_CHANGED";
-/// When a call was handed to an operator (written with the call, before its `CALL_ENDED`).
-pub const CALL_REDIRECTED: &str = "CALL_REDIRECTED";
-/// When an attempt ended and the contact will be called again (after its `CALL_ENDED`).
-pub const RECALL_SCHEDULED: &str = "RECALL_SCHEDULED";
 
 /// How long a delivery is retried before it is given up.
 pub const RETRY_FOR: TimeDelta = TimeDelta::hours(24);
@@ -49,22 +31,12 @@ pub struct WebhookTarget {
 }
 
 impl WebhookTarget {
-    /// Checks the URL and the event names.
+    /// Checks the URL (the event names are the format's, checked by the face that reads them).
     pub fn new(url: &str, events: Option<Vec<String>>) -> Result<Self> {
         let url = url.trim();
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048 {
             return Err(Error::invalid(format!(
                 "webhook URL `{url}` must be an absolute http or https URL"
-            )));
-        }
-        if let Some(unknown) = events
-            .iter()
-            .flatten()
-            .find(|e| !EVENTS.contains(&e.as_str()))
-        {
-            return Err(Error::invalid(format!(
-                "unknown webhook event `{unknown}` (expected one of {})",
-                EVENTS.join(", ")
             )));
         }
         Ok(Self {
@@ -216,157 +188,108 @@ pub fn next_attempt(
     (at < created_at + RETRY_FOR).then_some(at)
 }
 
-/// Twin24's task status for a campaign: BLANK (created, nothing queued), READY (created),
-/// PROCESS (running), PAUSED, HALTED (stopped, completed, or past its lifetime).
-pub fn task_status(campaign: &Campaign, queued: u64, now: DateTime<Utc>) -> &'static str {
-    if campaign.window.ends_at.is_some_and(|end| end <= now) {
-        return "HALTED";
+/// The contact an event is about: its campaign, queue entry and callback data.
+#[derive(Debug, Clone, Copy)]
+pub struct Contact<'a> {
+    /// Its campaign.
+    pub campaign: &'a Campaign,
+    /// Its queue entry.
+    pub entry: &'a QueueEntry,
+    /// The data its uploader asked to get back with every event about it.
+    pub callback: Option<&'a Value>,
+}
+
+/// What a campaign reports to its hooks.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// The bot handed `call` to an operator (reported with the call, before it ended).
+    CallRedirected {
+        /// Who was called.
+        contact: Contact<'a>,
+        /// The call.
+        call: &'a NewCall,
+    },
+    /// An attempt ended; `again`: the contact will be called again.
+    CallEnded {
+        /// Who was called.
+        contact: Contact<'a>,
+        /// The call.
+        call: &'a NewCall,
+        /// Whether another attempt follows.
+        again: bool,
+    },
+    /// After `call`, the contact is called again, not before `next_at`.
+    RecallScheduled {
+        /// Who is called again.
+        contact: Contact<'a>,
+        /// The call that just ended.
+        call: &'a NewCall,
+        /// The next attempt, not before.
+        next_at: DateTime<Utc>,
+    },
+    /// No further attempt for the contact (`reason`), after `last_call` when one was made.
+    ContactDone {
+        /// The contact, its entry as it is now (done).
+        contact: Contact<'a>,
+        /// Its last call, when the contact finished with one.
+        last_call: Option<&'a NewCall>,
+        /// Why it is done.
+        reason: &'a str,
+    },
+    /// The campaign changed state (`queued`: contacts ever queued in it; `at`: now).
+    CampaignChanged {
+        /// The campaign as it is now.
+        campaign: &'a Campaign,
+        /// Contacts ever queued in it.
+        queued: u64,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl Event<'_> {
+    /// The campaign it reports on.
+    pub fn campaign(&self) -> &Campaign {
+        match self {
+            Self::CallRedirected { contact, .. }
+            | Self::CallEnded { contact, .. }
+            | Self::RecallScheduled { contact, .. }
+            | Self::ContactDone { contact, .. } => contact.campaign,
+            Self::CampaignChanged { campaign, .. } => campaign,
+        }
     }
-    match campaign.state {
-        CampaignState::Created if queued == 0 => "BLANK",
-        CampaignState::Created => "READY",
-        CampaignState::Running => "PROCESS",
-        CampaignState::Paused => "PAUSED",
-        CampaignState::Stopped | CampaignState::Completed => "HALTED",
-    }
 }
 
-/// The `CALL_ENDED` body for `call` of `entry` (`again`: the contact will be called again).
-pub fn call_ended(
-    campaign: &Campaign,
-    entry: &QueueEntry,
-    call: &NewCall,
-    callback: Option<&Value>,
-    again: bool,
-) -> Value {
-    let mut body = common(CALL_ENDED, campaign, entry, callback);
-    body["lastCallId"] = json!(call.uuid.to_string());
-    body["call"] = json!({
-        "id": call.uuid.to_string(),
-        "status": call.outcome.twin24_status(),
-        "responder": match call.outcome {
-            Outcome::Answered => Some("Human"),
-            Outcome::AnsweringMachine => Some("AnsweringMachine"),
-            _ => None,
-        },
-        "duration": talk_seconds(call),
-        "phone": call.phone.digits(),
-        "attempt": call.attempt,
-        "startedAt": call.started_at.to_rfc3339(),
-        "endedAt": call.ended_at.to_rfc3339(),
-        "dialogResult": call.result,
-        "isFinished": !again,
-    });
-    body["status"] = json!(call.outcome.twin24_status());
-    body["duration"] = json!(talk_seconds(call));
-    body["phone"] = json!(call.phone.digits());
-    body["isFinished"] = json!(!again);
-    body
+/// How a campaign's events are worded for its receivers: a face's vendor event names (what a
+/// target selects) and JSON bodies.
+pub trait WebhookFormat: Send + Sync + std::fmt::Debug {
+    /// The event's name in this format and its body.
+    fn render(&self, event: &Event<'_>) -> (&'static str, Value);
 }
 
-/// The `CANDIDATE_CHANGED` body for a contact that is done (`reason` why).
-pub fn candidate_changed(
-    campaign: &Campaign,
-    entry: &QueueEntry,
-    last_call: Option<&NewCall>,
-    callback: Option<&Value>,
-    reason: &str,
-) -> Value {
-    let mut body = common(CANDIDATE_CHANGED, campaign, entry, callback);
-    body["lastCallId"] = json!(last_call.map(|c| c.uuid.to_string()));
-    body["status"] = json!(last_call.map(|c| c.outcome.twin24_status()));
-    body["duration"] = json!(last_call.map(talk_seconds));
-    body["phone"] = json!(entry.phone.digits());
-    body["candidateStatus"] = json!("DONE");
-    body["finishReason"] = json!(reason);
-    body["attempts"] = json!(entry.attempts);
-    body
-}
-
-/// The `CALL_REDIRECTED` body for `call` of `entry`, which the bot handed to an operator.
-pub fn call_redirected(
-    campaign: &Campaign,
-    entry: &QueueEntry,
-    call: &NewCall,
-    callback: Option<&Value>,
-) -> Value {
-    let mut body = common(CALL_REDIRECTED, campaign, entry, callback);
-    body["callId"] = json!(call.uuid.to_string());
-    body["lastCallId"] = json!(call.uuid.to_string());
-    body["phone"] = json!(call.phone.digits());
-    body["attempt"] = json!(call.attempt);
-    body["startedAt"] = json!(call.started_at.to_rfc3339());
-    body["operatorDuration"] = json!(call.operator_ms / 1000);
-    body
-}
-
-/// The `RECALL_SCHEDULED` body: `call` of `entry` ended and the contact is called again at
-/// `next_at` (not before; the dialer may start later when lines are busy).
-pub fn recall_scheduled(
-    campaign: &Campaign,
-    entry: &QueueEntry,
-    call: &NewCall,
-    callback: Option<&Value>,
-    next_at: DateTime<Utc>,
-) -> Value {
-    let mut body = common(RECALL_SCHEDULED, campaign, entry, callback);
-    body["callId"] = json!(call.uuid.to_string());
-    body["lastCallId"] = json!(call.uuid.to_string());
-    body["status"] = json!(call.outcome.twin24_status());
-    body["phone"] = json!(call.phone.digits());
-    body["attempts"] = json!(call.attempt);
-    body["nextAttempt"] = json!(call.attempt + 1);
-    body["recallAt"] = json!(next_at.to_rfc3339());
-    body
-}
-
-/// The `AUTOCALL_STATUS_CHANGED` body.
-pub fn status_changed(campaign: &Campaign, status: &str) -> Value {
-    json!({
-        "event": AUTOCALL_STATUS_CHANGED,
-        "taskId": campaign.uuid.to_string(),
-        "autoCallId": campaign.uuid.to_string(),
-        "botId": campaign.agent_id.0,
-        "status": status,
-        "name": campaign.name,
-    })
-}
-
-fn talk_seconds(call: &NewCall) -> i64 {
-    call.answered_at
-        .map_or(0, |answered| (call.ended_at - answered).num_seconds())
-}
-
-fn common(event: &str, campaign: &Campaign, entry: &QueueEntry, callback: Option<&Value>) -> Value {
-    json!({
-        "event": event,
-        "taskId": campaign.uuid.to_string(),
-        "autoCallId": campaign.uuid.to_string(),
-        "candidateId": entry.dialog_uuid.to_string(),
-        "botId": campaign.agent_id.0,
-        "clientExternalId": entry.external_id,
-        "callbackData": callback.cloned().unwrap_or(Value::Null),
-    })
-}
-
-/// One row per target of `hooks` that wants `event`.
+/// One row per target of `hooks` that wants `event`, worded by `format`.
 pub fn rows_for(
     hooks: &CampaignHooks,
-    campaign: &Campaign,
-    event: &str,
-    payload: &Value,
+    format: &dyn WebhookFormat,
+    event: &Event<'_>,
     now: DateTime<Utc>,
 ) -> Vec<NewWebhook> {
-    hooks
-        .webhooks
-        .iter()
-        .filter(|t| t.wants(event))
+    let targets: Vec<&WebhookTarget> = hooks.webhooks.iter().collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let (name, payload) = format.render(event);
+    let campaign = event.campaign();
+    let payload = payload.to_string();
+    targets
+        .into_iter()
+        .filter(|t| t.wants(name))
         .map(|t| NewWebhook {
             company_id: campaign.company_id,
             campaign_id: Some(campaign.id),
-            event: event.to_owned(),
+            event: name.to_owned(),
             url: t.url.clone(),
-            payload: payload.to_string(),
+            payload: payload.clone(),
             next_at: now,
         })
         .collect()
@@ -386,11 +309,12 @@ mod tests {
     }
 
     #[test]
-    fn targets_check_urls_and_events() {
+    fn targets_check_urls_and_select_events() {
         assert!(WebhookTarget::new("ftp://x", None).is_err());
-        let err = WebhookTarget::new("https://x.test/h", Some(vec!["NOPE".into()])).unwrap_err();
-        assert!(err.message().contains("CALL_ENDED"));
-        let t = WebhookTarget::new("https://x.test/h", Some(vec![CALL_ENDED.into()])).unwrap();
-        assert!(t.wants(CALL_ENDED) && !t.wants(CANDIDATE_CHANGED));
+        let all = WebhookTarget::new(" https://x.test/h ", None).unwrap();
+        assert_eq!(all.url, "https://x.test/h");
+        assert!(all.wants("ANY"));
+        let t = WebhookTarget::new("https://x.test/h", Some(vec!["A".into()])).unwrap();
+        assert!(t.wants("A") && !t.wants("B"));
     }
 }

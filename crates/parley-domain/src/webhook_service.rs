@@ -30,7 +30,8 @@ use crate::error::Result;
 use crate::ports::{Clock, HttpOut, OutboundRequest, Store};
 use crate::values::{Page, Paged};
 use crate::webhook::{
-    self, AfterAttempt, CampaignHooks, Delivery, DeliveryAttempt, DeliveryFilter, NewWebhook,
+    self, AfterAttempt, CampaignHooks, Delivery, DeliveryAttempt, DeliveryFilter, Event,
+    NewWebhook, WebhookFormat,
 };
 
 /// How long a receiver may take to answer.
@@ -48,16 +49,31 @@ const BATCH: usize = 64;
 pub(crate) struct Outbox {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    format: Arc<dyn WebhookFormat>,
     wake: Arc<Notify>,
 }
 
 impl Outbox {
-    pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Arc<Self> {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        format: Arc<dyn WebhookFormat>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             store,
             clock,
+            format,
             wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// The rows reporting `events` to the targets of `hooks` that want them, in order.
+    pub(crate) fn rows(&self, hooks: &CampaignHooks, events: &[Event<'_>]) -> Vec<NewWebhook> {
+        let now = self.clock.now();
+        events
+            .iter()
+            .flat_map(|event| webhook::rows_for(hooks, self.format.as_ref(), event, now))
+            .collect()
     }
 
     /// The campaign's hooks.
@@ -82,27 +98,22 @@ impl Outbox {
         Ok(())
     }
 
-    /// Reports the campaign's Twin24 status to its hooks (`AUTOCALL_STATUS_CHANGED`).
+    /// Reports the campaign's new state to its hooks.
     pub(crate) async fn status_changed(&self, campaign: &Campaign) -> Result<()> {
         let hooks = self.hooks(campaign).await?;
         if hooks.webhooks.is_empty() {
             return Ok(());
         }
-        let now = self.clock.now();
         let counts = self
             .store
             .queue_counts(campaign.company_id, campaign.id)
             .await?;
-        let status = webhook::task_status(campaign, counts.total(), now);
-        let payload = webhook::status_changed(campaign, status);
-        let rows = webhook::rows_for(
-            &hooks,
+        let event = Event::CampaignChanged {
             campaign,
-            webhook::AUTOCALL_STATUS_CHANGED,
-            &payload,
-            now,
-        );
-        self.add(&rows).await
+            queued: counts.total(),
+            at: self.clock.now(),
+        };
+        self.add(&self.rows(&hooks, &[event])).await
     }
 }
 

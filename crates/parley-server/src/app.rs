@@ -39,9 +39,15 @@ impl App {
         );
         let http = Arc::new(ReqwestOut::new()?);
         let dyn_store: Arc<dyn Store> = store.clone();
-        let services = Services::new(dyn_store, clock, http, telephony(config)?)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.chain()))?;
+        let services = Services::new(
+            dyn_store,
+            clock,
+            http,
+            telephony(config)?,
+            Arc::new(parley_api::faces::twin::Twin24Webhooks),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.chain()))?;
         Ok(Self { store, services })
     }
 }

@@ -21,6 +21,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::DateTime;
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
+use parley_api::faces::twin::Twin24Webhooks;
 use parley_domain::agent::{Agent, AgentSettings};
 use parley_domain::call::Call;
 use parley_domain::campaign::{Campaign, QueueEntry, UploadRow};
@@ -257,9 +258,15 @@ impl TestApp {
         };
         let store = Arc::new(SqlStore::open(&database, dyn_clock.clone()).await.unwrap());
         let http = Arc::new(FakeHttp::default());
-        let services = Services::new(store.clone(), dyn_clock, http.clone(), telephony())
-            .await
-            .unwrap();
+        let services = Services::new(
+            store.clone(),
+            dyn_clock,
+            http.clone(),
+            telephony(),
+            Arc::new(Twin24Webhooks),
+        )
+        .await
+        .unwrap();
 
         let acme = services.directory.create_company("Acme").await.unwrap();
         let globex = services.directory.create_company("Globex").await.unwrap();
@@ -310,9 +317,15 @@ impl TestApp {
     /// A second node: its own services and router over the same database (tokens work on both).
     pub async fn second_node(&self) -> TestApp {
         let clock: Arc<dyn Clock> = self.clock.clone();
-        let services = Services::new(self.store.clone(), clock, self.http.clone(), telephony())
-            .await
-            .unwrap();
+        let services = Services::new(
+            self.store.clone(),
+            clock,
+            self.http.clone(),
+            telephony(),
+            Arc::new(Twin24Webhooks),
+        )
+        .await
+        .unwrap();
         TestApp {
             app: parley_api::router(Arc::clone(&services)),
             services,
@@ -329,9 +342,15 @@ impl TestApp {
     pub async fn separate_node(&self) -> TestApp {
         let clock: Arc<dyn Clock> = self.clock.clone();
         let store = Arc::new(SqlStore::open(&self.database, clock.clone()).await.unwrap());
-        let services = Services::new(store.clone(), clock, self.http.clone(), telephony())
-            .await
-            .unwrap();
+        let services = Services::new(
+            store.clone(),
+            clock,
+            self.http.clone(),
+            telephony(),
+            Arc::new(Twin24Webhooks),
+        )
+        .await
+        .unwrap();
         TestApp {
             app: parley_api::router(Arc::clone(&services)),
             services,

@@ -24,9 +24,15 @@ use crate::tasks::{bot, create_task, redact_times};
 )]
 async fn node(app: &TestApp, receivers: &Arc<Receivers>) -> Arc<Services> {
     let clock: Arc<dyn Clock> = app.clock.clone();
-    Services::new(app.store.clone(), clock, receivers.clone(), telephony())
-        .await
-        .unwrap()
+    Services::new(
+        app.store.clone(),
+        clock,
+        receivers.clone(),
+        telephony(),
+        Arc::new(parley_api::faces::twin::Twin24Webhooks),
+    )
+    .await
+    .unwrap()
 }
 
 /// Adds contact `n` of `task` (phone 7916000000n, external id c-n, order A-n in its callback

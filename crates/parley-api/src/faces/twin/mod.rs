@@ -17,6 +17,7 @@ pub mod export;
 pub mod extract;
 pub mod statistics;
 pub mod tasks;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use parley_domain::Services;
 use crate::common::error::render_errors;
 
 pub use error::Twin;
+pub use webhooks::Twin24Webhooks;
 
 /// The prefixes every method is served under, each followed by `/api/v1`.
 pub const PREFIXES: [&str; 3] = ["", "/cis", "/analyse"];

@@ -25,11 +25,12 @@ use parley_domain::campaign_service::CampaignSpec;
 use parley_domain::dialer::{DailyWindow, RedialRule, RedialRules, RetryPolicy};
 use parley_domain::ids::{AgentId, CampaignId, Ref};
 use parley_domain::values::LocalTime;
-use parley_domain::webhook::{self, CampaignHooks, WebhookTarget};
+use parley_domain::webhook::{CampaignHooks, WebhookTarget};
 use serde_json::{Value, json};
 
 use super::error::TwinError;
 use super::extract::{Body, Caller, query_value};
+use super::webhooks::{check_events, task_status};
 
 /// A task's id as every client reads it.
 fn identity(campaign: &Campaign) -> Value {
@@ -132,7 +133,7 @@ pub async fn list(
                 && to.is_none_or(|t| campaign.created_at <= t)
         })
         .map(|(campaign, counts)| {
-            let status = webhook::task_status(&campaign, counts.total(), now);
+            let status = task_status(&campaign, counts.total(), now);
             (campaign, counts, status)
         })
         .filter(|(_, _, status)| statuses.is_empty() || statuses.iter().any(|s| s == status))
@@ -231,7 +232,7 @@ async fn steer(
     let task = task_ref(&id)?;
     let campaign = services.campaigns.set_state(&who, task, to).await?;
     let counts = services.campaigns.counts(&who, campaign.id).await?;
-    let status = webhook::task_status(&campaign, counts.total(), services.clock.now());
+    let status = task_status(&campaign, counts.total(), services.clock.now());
     let mut body = identity(&campaign);
     body["status"] = json!(status);
     Ok(Json(body))
@@ -408,7 +409,7 @@ fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
                     .get("url")
                     .and_then(Value::as_str)
                     .ok_or_else(|| TwinError::invalid("a `webhookUrls` object needs its `url`"))?;
-                let events = match object.get("events") {
+                let events: Option<Vec<String>> = match object.get("events") {
                     None | Some(Value::Null) => None,
                     Some(Value::Object(events)) => Some(
                         events
@@ -425,6 +426,9 @@ fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
                     ),
                     Some(_) => return Err(TwinError::invalid("`events` must be an object")),
                 };
+                if let Some(events) = &events {
+                    check_events(events)?;
+                }
                 WebhookTarget::new(url, events)?
             }
             _ => {

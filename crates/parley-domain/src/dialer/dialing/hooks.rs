@@ -11,7 +11,7 @@ use crate::call::NewCall;
 use crate::campaign::{Claim, QueueEntry, QueueState, Release};
 use crate::error::Result;
 use crate::ids::CampaignId;
-use crate::webhook::{self, NewWebhook};
+use crate::webhook::{Contact, Event, NewWebhook};
 
 impl Context {
     /// The campaign's pace in calls per second, when it has one.
@@ -42,10 +42,9 @@ impl Dialer {
     }
 
     /// The events reporting `call` to the campaign's hooks, written with the call, in the order
-    /// they happened: `CALL_REDIRECTED` when the bot handed it to an operator, `CALL_ENDED`,
-    /// then `RECALL_SCHEDULED` when `release` has the contact called again or
-    /// `CANDIDATE_CHANGED` when it finishes the contact. Each goes only to the targets that
-    /// want it.
+    /// they happened: the hand-over to an operator when there was one, the call's end, then
+    /// the recall when `release` has the contact called again or the contact's end when it
+    /// finishes it. Each goes only to the targets that want it.
     pub(super) async fn webhooks(
         &self,
         context: &Context,
@@ -58,40 +57,38 @@ impl Dialer {
             return Ok(Vec::new());
         }
         let callback = self.callback(claim).await?;
-        let callback = callback.as_ref();
-        let campaign = &context.campaign;
-        let entry = &claim.entry;
-        let now = self.clock.now();
-        let mut rows = Vec::new();
-        let mut add = |event: &str, payload: Value| {
-            rows.extend(webhook::rows_for(hooks, campaign, event, &payload, now));
+        let mut done = claim.entry.clone();
+        done.state = QueueState::Done;
+        let contact = |entry| Contact {
+            campaign: &context.campaign,
+            entry,
+            callback: callback.as_ref(),
         };
+        let mut events = Vec::new();
         if call.transferred {
-            add(
-                webhook::CALL_REDIRECTED,
-                webhook::call_redirected(campaign, entry, call, callback),
-            );
+            events.push(Event::CallRedirected {
+                contact: contact(&claim.entry),
+                call,
+            });
         }
-        let again = matches!(release, Release::Wait { .. });
-        add(
-            webhook::CALL_ENDED,
-            webhook::call_ended(campaign, entry, call, callback, again),
-        );
-        match release {
-            Release::Wait { next_at, .. } => add(
-                webhook::RECALL_SCHEDULED,
-                webhook::recall_scheduled(campaign, entry, call, callback, *next_at),
-            ),
-            Release::Done { reason, .. } => {
-                let mut entry = entry.clone();
-                entry.state = QueueState::Done;
-                add(
-                    webhook::CANDIDATE_CHANGED,
-                    webhook::candidate_changed(campaign, &entry, Some(call), callback, reason),
-                );
-            }
-        }
-        Ok(rows)
+        events.push(Event::CallEnded {
+            contact: contact(&claim.entry),
+            call,
+            again: matches!(release, Release::Wait { .. }),
+        });
+        events.push(match release {
+            Release::Wait { next_at, .. } => Event::RecallScheduled {
+                contact: contact(&claim.entry),
+                call,
+                next_at: *next_at,
+            },
+            Release::Done { reason, .. } => Event::ContactDone {
+                contact: contact(&done),
+                last_call: Some(call),
+                reason,
+            },
+        });
+        Ok(self.outbox.rows(hooks, &events))
     }
 
     /// Reports a contact finished without a call (the campaign ended, do-not-call, ...).
@@ -106,16 +103,18 @@ impl Dialer {
             return Ok(());
         }
         let callback = self.callback(claim).await?;
-        let payload =
-            webhook::candidate_changed(&context.campaign, entry, None, callback.as_ref(), reason);
-        let rows = webhook::rows_for(
-            &context.hooks,
-            &context.campaign,
-            webhook::CANDIDATE_CHANGED,
-            &payload,
-            self.clock.now(),
-        );
-        self.outbox.add(&rows).await
+        let event = Event::ContactDone {
+            contact: Contact {
+                campaign: &context.campaign,
+                entry,
+                callback: callback.as_ref(),
+            },
+            last_call: None,
+            reason,
+        };
+        self.outbox
+            .add(&self.outbox.rows(&context.hooks, &[event]))
+            .await
     }
 
     /// The contact's callback data, parsed.
