@@ -1,7 +1,9 @@
 //! Measures one is74 analytics report over a campaign of 100,000 calls (or `N` from the first
 //! argument): the calls are placed on the simulated line at time scale 0 into a SQLite store in a
 //! temporary directory, then `POST /api/analytics/1/report` runs once with a filter, a goal, a
-//! dialog column and sorting, then again without the filter. Run with `cargo run --release -p parley-api --example is74_report`.
+//! dialog column and sorting, and once more without the goal's `is_true` filter (nothing then
+//! narrows the query: every call is read and checked). Run with
+//! `cargo run --release -p parley-api --example is74_report`.
 
 #![expect(
     clippy::unwrap_used,
