@@ -1,7 +1,7 @@
 //! Saving one turn of a dialog atomically in one round trip: the versioned update of the dialog,
 //! its messages and its answers go to the database together (PostgreSQL: one statement with
 //! data-modifying CTEs; SQLite: one transaction shared with the turns queued at the same moment,
-//! see `sqlite::group_commit`).
+//! see `sqlite::group_commit` and `sqlite::turn_batch`).
 
 use chrono::{DateTime, Utc};
 use parley_domain::dialog::{Dialog, DialogUpdate, Message, NewAnswer, NewMessage};
