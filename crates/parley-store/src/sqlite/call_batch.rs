@@ -27,26 +27,15 @@ use parley_domain::ids::Uuid;
 /// The batch's rows must drive each statement, every entry found by its primary key: `CROSS
 /// JOIN` fixes that order in the inserts, and the `+` on `state` keeps the planner from starting
 /// the update at the `state` index instead (every entry being dialed, times the batch).
+#[rustfmt::skip]
 macro_rules! held {
     ($c:literal, $q:literal) => {
         concat!(
-            "+",
-            $q,
-            ".state = 'dialing' AND ",
-            $q,
-            ".lease_owner = ",
-            $c,
-            ".value ->> 'node' AND ",
-            $q,
-            ".call_uuid = unhex(",
-            $c,
-            ".value ->> 'claim') AND (",
-            $c,
-            ".value ->> 'token' IS NULL OR EXISTS (SELECT 1 FROM dialogs d WHERE d.id = ",
-            $q,
-            ".dialog_id AND d.last_turn = ",
-            $c,
-            ".value ->> 'token'))"
+            "+", $q, ".state = 'dialing' AND ",
+            $q, ".lease_owner = ", $c, ".value ->> 'node' AND ",
+            $q, ".call_uuid = unhex(", $c, ".value ->> 'claim') AND ",
+            "(", $c, ".value ->> 'token' IS NULL OR EXISTS (SELECT 1 FROM dialogs d ",
+            "WHERE d.id = ", $q, ".dialog_id AND d.last_turn = ", $c, ".value ->> 'token'))"
         )
     };
 }
