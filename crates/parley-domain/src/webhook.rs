@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::call::NewCall;
 use crate::campaign::{Campaign, QueueEntry};
 use crate::error::{Error, Result};
-use crate::ids::{CampaignId, CompanyId};
+use crate::ids::{CampaignId, CompanyId, Uuid};
 
 /// How long a delivery is retried before it is given up.
 pub const RETRY_FOR: TimeDelta = TimeDelta::hours(24);
@@ -199,15 +199,31 @@ pub struct Contact<'a> {
     pub callback: Option<&'a Value>,
 }
 
+/// A call being handed to an operator: what is known of it when the transfer starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redirect {
+    /// The call's UUID.
+    pub call_uuid: Uuid,
+    /// Its attempt number.
+    pub attempt: u32,
+    /// When dialing started.
+    pub started_at: DateTime<Utc>,
+    /// When the callee answered.
+    pub answered_at: DateTime<Utc>,
+    /// When the transfer started.
+    pub at: DateTime<Utc>,
+}
+
 /// What a campaign reports to its hooks.
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {
-    /// The bot handed `call` to an operator (reported with the call, before it ended).
+    /// The bot is handing a call to an operator (reported as the transfer starts, while the
+    /// call goes on).
     CallRedirected {
         /// Who was called.
         contact: Contact<'a>,
-        /// The call.
-        call: &'a NewCall,
+        /// The call so far.
+        redirect: Redirect,
     },
     /// An attempt ended; `again`: the contact will be called again.
     CallEnded {

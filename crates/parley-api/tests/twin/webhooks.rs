@@ -1,14 +1,20 @@
 //! Webhooks: events written with the calls go to each URL of the task (per-URL event selection),
 //! a receiver answering 500 is retried after the backoff (the test clock advanced) and the events
 //! after the refused one wait for it, a receiver that hangs delays only its own events and loses
-//! none, and the native API lists deliveries with their attempts.
+//! none, a transfer to an operator is reported as it starts, and the native API lists deliveries
+//! with their attempts.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::TimeDelta;
+use parley_api::faces::twin::Twin24Webhooks;
 use parley_domain::Services;
 use parley_domain::call::Call;
+use parley_domain::dialer::DialerConfig;
+use parley_domain::line::{CallLeg, DialRequest, Dialed, Heard, LegReport, Line, Transferred};
 use parley_domain::ports::Clock;
+use parley_domain::services::Telephony;
 use parley_domain::values::Page;
 use parley_domain::webhook::{DeliveryFilter, DeliveryState};
 use serde_json::{Value, json};
@@ -29,7 +35,7 @@ async fn node(app: &TestApp, receivers: &Arc<Receivers>) -> Arc<Services> {
         clock,
         receivers.clone(),
         telephony(),
-        Arc::new(parley_api::faces::twin::Twin24Webhooks),
+        Arc::new(Twin24Webhooks),
     )
     .await
     .unwrap()
@@ -338,4 +344,146 @@ async fn redirects_and_recalls_reach_the_urls_that_want_them() {
 
     // The other URL asked for CALL_ENDED alone.
     assert_eq!(events(&ended.drain()), ["CALL_ENDED", "CALL_ENDED"]);
+}
+
+/// A line whose calls are the test line's, except that a transfer waits for the test: it says
+/// when one starts and goes on when told.
+struct HeldTransfers {
+    line: Arc<dyn Line>,
+    started: tokio::sync::mpsc::UnboundedSender<()>,
+    go_on: Arc<tokio::sync::Semaphore>,
+}
+
+#[derive(Debug)]
+struct HeldLeg {
+    leg: Box<dyn CallLeg>,
+    started: tokio::sync::mpsc::UnboundedSender<()>,
+    go_on: Arc<tokio::sync::Semaphore>,
+}
+
+#[async_trait]
+impl Line for HeldTransfers {
+    async fn dial(&self, request: DialRequest) -> parley_domain::Result<Dialed> {
+        Ok(match self.line.dial(request).await? {
+            Dialed::Answered {
+                leg,
+                responder,
+                ring,
+            } => Dialed::Answered {
+                leg: Box::new(HeldLeg {
+                    leg,
+                    started: self.started.clone(),
+                    go_on: Arc::clone(&self.go_on),
+                }),
+                responder,
+                ring,
+            },
+            other => other,
+        })
+    }
+}
+
+#[async_trait]
+impl CallLeg for HeldLeg {
+    async fn say(&mut self, text: &str) -> parley_domain::Result<bool> {
+        self.leg.say(text).await
+    }
+
+    async fn listen(&mut self, no_input: std::time::Duration) -> parley_domain::Result<Heard> {
+        self.leg.listen(no_input).await
+    }
+
+    async fn transfer(&mut self) -> parley_domain::Result<Transferred> {
+        let _ = self.started.send(());
+        let permit = self.go_on.acquire().await;
+        drop(permit);
+        self.leg.transfer().await
+    }
+
+    async fn hang_up(self: Box<Self>) -> parley_domain::Result<LegReport> {
+        self.leg.hang_up().await
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_is_reported_as_the_operator_takes_the_call() {
+    let app = TestApp::new().await;
+    let receivers = Arc::new(Receivers::default());
+    let hook = receivers.add("https://hooks.test/redirects");
+    let (started, mut transfers) = tokio::sync::mpsc::unbounded_channel();
+    let go_on = Arc::new(tokio::sync::Semaphore::new(0));
+    let line = HeldTransfers {
+        line: telephony().line,
+        started,
+        go_on: Arc::clone(&go_on),
+    };
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    let telephony = Telephony {
+        line: Arc::new(line),
+        ..telephony()
+    };
+    let node = Services::new(
+        app.store.clone(),
+        clock,
+        receivers.clone(),
+        telephony,
+        Arc::new(Twin24Webhooks),
+    )
+    .await
+    .unwrap();
+    let (agent, _) = app
+        .voice_campaign_of(HANDOFF, |s| s.routing_channel_limit = 1)
+        .await;
+    let task = create_task(
+        &app,
+        json!({"name": "Handoffs", "defaultExecData": agent.id.0, "webhookUrls": [hook.url]}),
+    )
+    .await;
+    app.post(
+        "/api/v1/telephony/autoCallCandidate",
+        Some(&app.tokens.admin),
+        json!({"phone": ["79160000001"], "autoCallId": task, "forceStart": true,
+               "variables": {"persona": "patient"}}),
+    )
+    .await
+    .ok(200);
+    app.services.campaigns.process_uploads().await.unwrap();
+    let dialer = Arc::new(node.dialer(DialerConfig::new("held")));
+    let claimed = dialer.claim().await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let placing = {
+        let dialer = Arc::clone(&dialer);
+        let dial = claimed.into_iter().next().unwrap();
+        tokio::spawn(async move { dialer.place(dial).await })
+    };
+
+    // The operator has the call: its redirect is out already, its end is not.
+    transfers.recv().await.unwrap();
+    let written = |event: &str| DeliveryFilter {
+        event: Some(event.to_owned()),
+        ..DeliveryFilter::default()
+    };
+    let page = Page::new(0, 10).unwrap();
+    let who = app.admin();
+    let redirects = node
+        .webhooks
+        .deliveries(&who, &written("CALL_REDIRECTED"), page)
+        .await
+        .unwrap();
+    assert_eq!(redirects.total, 1);
+    let ended = written("CALL_ENDED");
+    let ends = node.webhooks.deliveries(&who, &ended, page);
+    assert_eq!(ends.await.unwrap().total, 0);
+    let body: Value = serde_json::from_str(&redirects.items[0].payload).unwrap();
+    assert_eq!(body["event"], "CALL_REDIRECTED");
+    assert_eq!(body["phone"], "79160000001");
+
+    go_on.add_permits(1);
+    let call = placing.await.unwrap().unwrap();
+    assert!(call.transferred);
+    assert_eq!(body["callId"], json!(call.uuid.to_string()));
+    let answered = call.answered_at.unwrap().to_rfc3339();
+    assert_eq!(body["answeredAt"], json!(answered));
+    let ends = node.webhooks.deliveries(&who, &ended, page);
+    assert_eq!(ends.await.unwrap().total, 1);
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use parley_scenario::{EventKind, Status};
 
 use crate::dialog::{Dialog, DialogStatus, NewMessage, Sender};
@@ -66,6 +67,14 @@ pub(crate) struct Operators<'a> {
     pub(crate) limit: u32,
 }
 
+/// Told when the scenario hands the call to an operator, just before the transfer starts (the
+/// dialer reports it to the campaign's webhooks).
+#[async_trait]
+pub(crate) trait OnTransfer: Send + Sync {
+    /// The transfer is about to start.
+    async fn transferring(&self);
+}
+
 /// What happened in the conversation.
 #[derive(Debug)]
 pub(crate) struct Conversation {
@@ -75,12 +84,14 @@ pub(crate) struct Conversation {
     pub(crate) transferred: bool,
 }
 
-/// Runs `dialog`'s scenario on `leg` from its entry point until the call is over.
+/// Runs `dialog`'s scenario on `leg` from its entry point until the call is over; `on_transfer`
+/// hears of a hand-over to an operator before it starts.
 pub(crate) async fn converse(
     runner: &TurnRunner,
     mut dialog: Dialog,
     leg: &mut dyn CallLeg,
     operators: Operators<'_>,
+    on_transfer: &dyn OnTransfer,
 ) -> Result<Conversation> {
     let expected_version = dialog.version;
     let mut pending = Pending::new(&dialog, Vec::new());
@@ -115,6 +126,7 @@ pub(crate) async fn converse(
                 match operators.lines.take(operators.agent, operators.limit) {
                     Some(_line) => {
                         transferred = true;
+                        on_transfer.transferring().await;
                         if let Transferred::Talked(_) = leg.transfer().await? {
                             pending.messages.push(NewMessage::text(
                                 Sender::System,

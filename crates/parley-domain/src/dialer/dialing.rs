@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::broadcast;
 
-use super::conversation::{OperatorLines, Operators, converse};
+use super::conversation::{OnTransfer, OperatorLines, Operators, converse};
 use super::{
     Attempt, Channels, Decision, FinishReason, Outcome, PolicyInput, RetryPolicy, Schedule,
     callee_zone, decide,
@@ -27,7 +27,7 @@ use crate::ids::{AgentId, CampaignId, CompanyId, Ref};
 use crate::line::{DialRequest, Dialed, Line};
 use crate::ports::{CampaignStore, Clock, Store};
 use crate::turn::TurnRunner;
-use crate::webhook::CampaignHooks;
+use crate::webhook::{CampaignHooks, Redirect};
 use crate::webhook_service::Outbox;
 
 use super::pace::Pace;
@@ -305,7 +305,15 @@ impl Dialer {
                     agent: context.agent.id,
                     limit: context.agent.settings.routing_channel_limit,
                 };
-                let conversation = converse(&self.runner, dialog, leg.as_mut(), operators).await?;
+                let report = ReportTransfer {
+                    dialer: self,
+                    context: &context,
+                    claim: &claim,
+                    started,
+                    answered,
+                };
+                let conversation =
+                    converse(&self.runner, dialog, leg.as_mut(), operators, &report).await?;
                 (Some(conversation.turn), conversation.transferred)
             }
         };
@@ -490,4 +498,31 @@ fn delta(duration: Duration) -> TimeDelta {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Reports a call's hand-over to an operator to its campaign's webhooks as it starts.
+struct ReportTransfer<'a> {
+    dialer: &'a Dialer,
+    context: &'a Context,
+    claim: &'a Claim,
+    started: DateTime<Utc>,
+    answered: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+impl OnTransfer for ReportTransfer<'_> {
+    async fn transferring(&self) {
+        let redirect = Redirect {
+            call_uuid: self.claim.call_uuid,
+            attempt: self.claim.entry.attempts,
+            started_at: self.started,
+            answered_at: self.answered,
+            // Not before the answer: on a simulated line the call's times run ahead of the
+            // clock (at time scale 0 the clock does not move during a call).
+            at: self.dialer.clock.now().max(self.answered),
+        };
+        self.dialer
+            .redirected(self.context, self.claim, redirect)
+            .await;
+    }
 }

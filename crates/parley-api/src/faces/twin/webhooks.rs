@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use parley_domain::call::NewCall;
 use parley_domain::campaign::{Campaign, CampaignState};
 use parley_domain::dialer::Outcome;
-use parley_domain::webhook::{Contact, Event, WebhookFormat};
+use parley_domain::webhook::{Contact, Event, Redirect, WebhookFormat};
 use serde_json::{Value, json};
 
 use super::error::TwinError;
@@ -18,7 +18,7 @@ pub const CALL_ENDED: &str = "CALL_ENDED";
 pub const CANDIDATE_CHANGED: &str = "CANDIDATE_CHANGED";
 /// When the task changes status.
 pub const AUTOCALL_STATUS_CHANGED: &str = "AUTOCALL_STATUS_CHANGED";
-/// When a call was handed to an operator (before its `CALL_ENDED`).
+/// When the bot hands a call to an operator (as the transfer starts).
 pub const CALL_REDIRECTED: &str = "CALL_REDIRECTED";
 /// When an attempt ended and the contact will be called again (after its `CALL_ENDED`).
 pub const RECALL_SCHEDULED: &str = "RECALL_SCHEDULED";
@@ -67,8 +67,8 @@ pub struct Twin24Webhooks;
 impl WebhookFormat for Twin24Webhooks {
     fn render(&self, event: &Event<'_>) -> (&'static str, Value) {
         match *event {
-            Event::CallRedirected { contact, call } => {
-                (CALL_REDIRECTED, call_redirected(contact, call))
+            Event::CallRedirected { contact, redirect } => {
+                (CALL_REDIRECTED, call_redirected(contact, &redirect))
             }
             Event::CallEnded {
                 contact,
@@ -140,15 +140,17 @@ fn candidate_changed(contact: Contact<'_>, last_call: Option<&NewCall>, reason: 
     body
 }
 
-/// The `CALL_REDIRECTED` body for a call the bot handed to an operator.
-fn call_redirected(contact: Contact<'_>, call: &NewCall) -> Value {
+/// The `CALL_REDIRECTED` body, sent as the bot hands a call to an operator (its end and
+/// durations follow in `CALL_ENDED`).
+fn call_redirected(contact: Contact<'_>, redirect: &Redirect) -> Value {
     let mut body = common(CALL_REDIRECTED, contact);
-    body["callId"] = json!(call.uuid.to_string());
-    body["lastCallId"] = json!(call.uuid.to_string());
-    body["phone"] = json!(call.phone.digits());
-    body["attempt"] = json!(call.attempt);
-    body["startedAt"] = json!(call.started_at.to_rfc3339());
-    body["operatorDuration"] = json!(call.operator_ms / 1000);
+    body["callId"] = json!(redirect.call_uuid.to_string());
+    body["lastCallId"] = json!(redirect.call_uuid.to_string());
+    body["phone"] = json!(contact.entry.phone.digits());
+    body["attempt"] = json!(redirect.attempt);
+    body["startedAt"] = json!(redirect.started_at.to_rfc3339());
+    body["answeredAt"] = json!(redirect.answered_at.to_rfc3339());
+    body["redirectedAt"] = json!(redirect.at.to_rfc3339());
     body
 }
 

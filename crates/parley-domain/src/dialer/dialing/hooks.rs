@@ -11,7 +11,7 @@ use crate::call::NewCall;
 use crate::campaign::{Claim, QueueEntry, QueueState, Release};
 use crate::error::Result;
 use crate::ids::CampaignId;
-use crate::webhook::{Contact, Event, NewWebhook};
+use crate::webhook::{Contact, Event, NewWebhook, Redirect};
 
 impl Context {
     /// The campaign's pace in calls per second, when it has one.
@@ -42,9 +42,9 @@ impl Dialer {
     }
 
     /// The events reporting `call` to the campaign's hooks, written with the call, in the order
-    /// they happened: the hand-over to an operator when there was one, the call's end, then
-    /// the recall when `release` has the contact called again or the contact's end when it
-    /// finishes it. Each goes only to the targets that want it.
+    /// they happened: the call's end, then the recall when `release` has the contact called
+    /// again or the contact's end when it finishes it (a hand-over to an operator was reported
+    /// as it started, by `redirected`). Each goes only to the targets that want it.
     pub(super) async fn webhooks(
         &self,
         context: &Context,
@@ -64,19 +64,12 @@ impl Dialer {
             entry,
             callback: callback.as_ref(),
         };
-        let mut events = Vec::new();
-        if call.transferred {
-            events.push(Event::CallRedirected {
-                contact: contact(&claim.entry),
-                call,
-            });
-        }
-        events.push(Event::CallEnded {
+        let ended = Event::CallEnded {
             contact: contact(&claim.entry),
             call,
             again: matches!(release, Release::Wait { .. }),
-        });
-        events.push(match release {
+        };
+        let next = match release {
             Release::Wait { next_at, .. } => Event::RecallScheduled {
                 contact: contact(&claim.entry),
                 call,
@@ -87,8 +80,34 @@ impl Dialer {
                 last_call: Some(call),
                 reason,
             },
-        });
-        Ok(self.outbox.rows(hooks, &events))
+        };
+        Ok(self.outbox.rows(hooks, &[ended, next]))
+    }
+
+    /// Reports that the call of `claim` is being handed to an operator, as the transfer starts:
+    /// written at once (not with the call, which may talk on for minutes), so a receiver can
+    /// show the operator who is calling. A failure to write it is logged and the call goes on.
+    pub(super) async fn redirected(&self, context: &Context, claim: &Claim, redirect: Redirect) {
+        if context.hooks.webhooks.is_empty() {
+            return;
+        }
+        let written = async {
+            let callback = self.callback(claim).await?;
+            let event = Event::CallRedirected {
+                contact: Contact {
+                    campaign: &context.campaign,
+                    entry: &claim.entry,
+                    callback: callback.as_ref(),
+                },
+                redirect,
+            };
+            self.outbox
+                .add(&self.outbox.rows(&context.hooks, &[event]))
+                .await
+        };
+        if let Err(error) = written.await {
+            tracing::warn!(call = %claim.call_uuid, error = %error.chain(), "reporting a transfer to the campaign's webhooks failed");
+        }
     }
 
     /// Reports a contact finished without a call (the campaign ended, do-not-call, ...).
