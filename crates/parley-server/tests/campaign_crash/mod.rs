@@ -5,24 +5,13 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::neuro_story::{CALL_BOT, Neuro, login, row};
+use crate::neuro_story::{CALL_BOT, Neuro, RATERS, login, upload_raters};
 use crate::support::Server;
 use crate::{voice_agent, with_personas};
 
 const EMAIL: &str = "crash@acme.test";
 const PASSWORD: &str = "correct horse";
 const CONTACTS: u64 = 30;
-
-/// Callees who answer after a short ring and rate 5.
-const PERSONAS: &str = r#"format: parley.personas/v1
-personas:
-  - name: rater
-    outcomes: { answered: 1 }
-    ring: { answered: [1, 2] }
-    replies:
-      - { keywords: [good time], say: "yes" }
-      - { keywords: ["1 to 5"], say: "5" }
-"#;
 
 /// Calls of a bulk, all pages.
 async fn calls(neuro: &Neuro<'_>, query: &str) -> Vec<Value> {
@@ -33,7 +22,7 @@ async fn calls(neuro: &Neuro<'_>, query: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_campaign_survives_a_crash_without_losing_or_doubling_a_call() {
-    let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);
+    let (dir, personas) = with_personas(EMAIL, PASSWORD, RATERS);
     // Calls last about a second; a dead node's claims are taken over a second after it died.
     let flags = [
         "--time-scale",
@@ -47,31 +36,13 @@ async fn a_campaign_survives_a_crash_without_losing_or_doubling_a_call() {
     let native = first.login(EMAIL, PASSWORD).await;
     voice_agent(&first, &native, CALL_BOT).await;
     let neuro = login(&first, EMAIL, PASSWORD).await;
-    let (_, agents) = neuro.get("/company-agents").await;
-    let agent = agents[0]["agent_uuid"]
-        .as_str()
-        .expect("agent_uuid")
-        .to_owned();
-    let (status, _) = neuro
-        .send(
-            reqwest::Method::PUT,
-            &format!("/agent-settings/general?agent_uuid={agent}"),
-            Some(json!({"recall_count": 1, "delay": "00:00:00", "total_channel_limit": 5})),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let rows: Vec<Value> = (0..CONTACTS)
-        .map(|i| row(json!(74951112000_u64 + i), "Client", "rater"))
-        .collect();
-    let (status, group) = neuro
-        .post(
-            &format!("/dialog/dialogs-group-initial?agent_uuid={agent}"),
-            Value::Array(rows),
-        )
-        .await;
-    assert_eq!(status, 202, "{group}");
-    let bulk = group["bulk_uuid"].as_str().expect("bulk_uuid").to_owned();
-    let query = format!("agent_uuid={agent}&bulk_uuid={bulk}");
+    let query = upload_raters(
+        &neuro,
+        json!({"recall_count": 1, "delay": "00:00:00", "total_channel_limit": 5}),
+        74951112000,
+        CONTACTS,
+    )
+    .await;
 
     // Some calls are done, others under way: kill the server as a crash would.
     neuro

@@ -140,6 +140,53 @@ pub(crate) fn row(phone: Value, name: &str, persona: &str) -> Value {
     json!({ "msisdn": phone, "script_name": "outgoing_call", "client_name": name, "persona": persona })
 }
 
+/// Callees who answer after a short ring and rate 5 (the campaign tests' `rater`).
+pub(crate) const RATERS: &str = r#"format: parley.personas/v1
+personas:
+  - name: rater
+    outcomes: { answered: 1 }
+    ring: { answered: [1, 2] }
+    replies:
+      - { keywords: [good time], say: "yes" }
+      - { keywords: ["1 to 5"], say: "5" }
+"#;
+
+/// Gives the company's one agent the general `settings`, uploads `count` `rater` contacts
+/// numbered from `first_phone` in one group, and returns the bulk's query,
+/// `agent_uuid=…&bulk_uuid=…`.
+pub(crate) async fn upload_raters(
+    neuro: &Neuro<'_>,
+    settings: Value,
+    first_phone: u64,
+    count: u64,
+) -> String {
+    let (_, agents) = neuro.get("/company-agents").await;
+    let agent = agents[0]["agent_uuid"]
+        .as_str()
+        .expect("agent_uuid")
+        .to_owned();
+    let (status, _) = neuro
+        .send(
+            reqwest::Method::PUT,
+            &format!("/agent-settings/general?agent_uuid={agent}"),
+            Some(settings),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let rows: Vec<Value> = (0..count)
+        .map(|i| row(json!(first_phone + i), "Client", "rater"))
+        .collect();
+    let (status, group) = neuro
+        .post(
+            &format!("/dialog/dialogs-group-initial?agent_uuid={agent}"),
+            Value::Array(rows),
+        )
+        .await;
+    assert_eq!(status, 202, "{group}");
+    let bulk = group["bulk_uuid"].as_str().expect("bulk_uuid");
+    format!("agent_uuid={agent}&bulk_uuid={bulk}")
+}
+
 #[tokio::test]
 async fn a_neuro_integration_runs_a_campaign_and_reads_its_results() {
     let (dir, personas) = with_personas(EMAIL, PASSWORD, PERSONAS);

@@ -4,25 +4,15 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::create_user_with;
-use crate::neuro_story::{CALL_BOT, Neuro, login, row};
+use crate::neuro_story::{CALL_BOT, Neuro, RATERS, login, upload_raters};
 use crate::support::Server;
+use crate::{create_user_with, voice_agent};
 
 const EMAIL: &str = "nodes@acme.test";
 const PASSWORD: &str = "correct horse";
 const CONTACTS: u64 = 60;
-
-const PERSONAS: &str = r#"format: parley.personas/v1
-personas:
-  - name: rater
-    outcomes: { answered: 1 }
-    ring: { answered: [1, 2] }
-    replies:
-      - { keywords: [good time], say: "yes" }
-      - { keywords: ["1 to 5"], say: "5" }
-"#;
 
 /// A fresh database on the PostgreSQL server `admin_url` names.
 async fn fresh_postgres(admin_url: &str) -> String {
@@ -45,7 +35,7 @@ async fn fresh_postgres(admin_url: &str) -> String {
 async fn two_processes_on_one_database_dial_every_contact_exactly_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let personas = dir.path().join("personas.yaml");
-    std::fs::write(&personas, PERSONAS).expect("personas written");
+    std::fs::write(&personas, RATERS).expect("personas written");
     let database = match std::env::var("PARLEY_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(fresh_postgres(&url).await),
         _ => None,
@@ -65,40 +55,15 @@ async fn two_processes_on_one_database_dial_every_contact_exactly_once() {
     let b = Server::start(dir.path(), &[&flags[..], &["--node", "node-b"]].concat()).await;
 
     let native = a.login(EMAIL, PASSWORD).await;
-    let (status, _) = a
-        .post(
-            "/parley/v1/agents",
-            Some(&native),
-            json!({"channel": "voice", "scenario": CALL_BOT}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    voice_agent(&a, &native, CALL_BOT).await;
     let neuro = login(&a, EMAIL, PASSWORD).await;
-    let (_, agents) = neuro.get("/company-agents").await;
-    let agent = agents[0]["agent_uuid"]
-        .as_str()
-        .expect("agent_uuid")
-        .to_owned();
-    let (status, _) = neuro
-        .send(
-            reqwest::Method::PUT,
-            &format!("/agent-settings/general?agent_uuid={agent}"),
-            Some(json!({"total_channel_limit": 8})),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let rows: Vec<Value> = (0..CONTACTS)
-        .map(|i| row(json!(74951113000_u64 + i), "Client", "rater"))
-        .collect();
-    let (status, group) = neuro
-        .post(
-            &format!("/dialog/dialogs-group-initial?agent_uuid={agent}"),
-            Value::Array(rows),
-        )
-        .await;
-    assert_eq!(status, 202, "{group}");
-    let bulk = group["bulk_uuid"].as_str().expect("bulk_uuid").to_owned();
-    let query = format!("agent_uuid={agent}&bulk_uuid={bulk}");
+    let query = upload_raters(
+        &neuro,
+        json!({"total_channel_limit": 8}),
+        74951113000,
+        CONTACTS,
+    )
+    .await;
 
     // Read through the other node: the campaign finishes.
     let via_b = Neuro {
