@@ -4,7 +4,7 @@
 //! URL's rows taken in order, rows handed back without an attempt).
 
 use chrono::Duration;
-use parley_domain::campaign::{CampaignState, NewCampaign, NewQueued};
+use parley_domain::campaign::{Campaign, CampaignState, NewCampaign, NewQueued};
 use parley_domain::ports::{CampaignStore, WebhookStore};
 use parley_domain::webhook::{
     AfterAttempt, CampaignHooks, DeliveryAttempt, DeliveryFilter, DeliveryState, NewWebhook,
@@ -129,19 +129,24 @@ pub async fn a_contact_whose_callback_data_is_refused_is_not_queued(t: Ctx) {
     }
 }
 
-pub async fn outbox_rows_are_taken_once_and_retried_until_delivered(t: Ctx) {
-    let acme = company(&t, "Acme").await;
-    let other = company(&t, "Other").await;
-    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
-    let task = campaign(&t, &agent, CampaignState::Running).await;
-    let row = |url: &str, event: &str| NewWebhook {
-        company_id: acme.id,
+/// An outbox row of `task`'s `event` for `url`, due now.
+fn event_row(t: &Ctx, task: &Campaign, url: &str, event: &str) -> NewWebhook {
+    NewWebhook {
+        company_id: task.company_id,
         campaign_id: Some(task.id),
         event: event.to_owned(),
         url: url.to_owned(),
         payload: format!(r#"{{"event":"{event}"}}"#),
         next_at: t.now(),
-    };
+    }
+}
+
+pub async fn outbox_rows_are_taken_once_and_retried_until_delivered(t: Ctx) {
+    let acme = company(&t, "Acme").await;
+    let other = company(&t, "Other").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Running).await;
+    let row = |url: &str, event: &str| event_row(&t, &task, url, event);
     t.store
         .add_webhooks(&[
             row("https://a.test/h", "CALL_ENDED"),
@@ -234,14 +239,7 @@ pub async fn one_urls_rows_go_out_in_order_and_can_be_handed_back(t: Ctx) {
     let acme = company(&t, "Acme").await;
     let agent = voice_agent(&t, acme.id, "Caller", 4).await;
     let task = campaign(&t, &agent, CampaignState::Running).await;
-    let row = |url: &str, event: &str| NewWebhook {
-        company_id: acme.id,
-        campaign_id: Some(task.id),
-        event: event.to_owned(),
-        url: url.to_owned(),
-        payload: format!(r#"{{"event":"{event}"}}"#),
-        next_at: t.now(),
-    };
+    let row = |url: &str, event: &str| event_row(&t, &task, url, event);
     let slow = "https://slow.test/h";
     t.store
         .add_webhooks(&[row(slow, "CALL_ENDED"), row(slow, "CANDIDATE_CHANGED")])
