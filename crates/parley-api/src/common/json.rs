@@ -141,6 +141,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Parses a JSON body, a blank one as `{}` (vendor clients that send no body mean "no fields",
+/// so the target type's required fields are named in the error).
+pub fn parse_lenient<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return parse_json(b"{}");
+    }
+    parse_json(bytes)
+}
+
 fn json_error(error: serde_json::Error, field: Option<String>) -> ApiError {
     let position = format!(" at line {} column {}", error.line(), error.column());
     let full = error.to_string();

@@ -12,7 +12,7 @@ use parley_domain::{Principal, Services};
 use serde::de::DeserializeOwned;
 
 use crate::common::auth::bearer_token;
-use crate::common::json::{parse_json, read_body};
+use crate::common::json::{parse_lenient, read_body};
 use crate::faces::neuro::error::NeuroError;
 
 /// The caller of a Neuro route: `Authorization: Bearer <token>`, where the token is an access
@@ -47,14 +47,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let bytes = read_body(req, state).await?;
         Ok(Body(parse_lenient(&bytes)?))
     }
-}
-
-/// Parses a JSON body, a blank one as `{}`.
-pub fn parse_lenient<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, NeuroError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(parse_json(b"{}")?);
-    }
-    Ok(parse_json(bytes)?)
 }
 
 /// The required `agent_uuid` query parameter.

@@ -11,7 +11,7 @@ use parley_domain::{Principal, Services};
 use serde::de::DeserializeOwned;
 
 use crate::common::auth::bearer_token;
-use crate::common::json::{parse_json, read_body};
+use crate::common::json::{parse_lenient, read_body};
 use crate::faces::twin::error::TwinError;
 
 /// The caller of a Twin24 route: `Authorization: Bearer <access token>`.
@@ -44,14 +44,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let bytes = read_body(req, state).await?;
         Ok(Body(parse_lenient(&bytes)?))
     }
-}
-
-/// Parses a JSON body, a blank one as `{}`.
-pub fn parse_lenient<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TwinError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(parse_json(b"{}")?);
-    }
-    Ok(parse_json(bytes)?)
 }
 
 /// The first value of query parameter `name`, decoded.
