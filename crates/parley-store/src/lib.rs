@@ -42,6 +42,7 @@ use parley_domain::{Error, Result};
 use sqlx::PgPool;
 
 use crate::sqlite::SqliteDb;
+pub use crate::webhooks::WEBHOOK_TAKE_LOCK;
 
 /// The `Store` on SQLite or PostgreSQL. Cloning is cheap and shares the connections.
 #[derive(Clone)]

@@ -32,6 +32,11 @@ const INSERT: &str = "INSERT INTO webhook_outbox (company_id, campaign_id, event
                       state, attempts, next_at, created_at) \
                       VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7)";
 
+/// The PostgreSQL advisory lock (transaction-scoped) under which `due_webhooks` takes rows, so
+/// that takes by several nodes on one database never overlap; it shows in `pg_locks` with this
+/// key ("parleyWH" in ASCII).
+pub const WEBHOOK_TAKE_LOCK: i64 = 0x7061_726c_6579_5748;
+
 #[derive(Debug, sqlx::FromRow)]
 struct OutboxRow {
     id: i64,
@@ -306,7 +311,8 @@ impl WebhookStore for SqlStore {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Delivery>> {
-        let lock = if matches!(self.backend, crate::Backend::Postgres { .. }) {
+        let postgres = matches!(self.backend, crate::Backend::Postgres { .. });
+        let lock = if postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
@@ -321,14 +327,30 @@ impl WebhookStore for SqlStore {
              AND e.state = 'pending' AND e.id < o.id AND e.next_at > $1) \
              ORDER BY o.next_at, o.id LIMIT $3{lock}) RETURNING {COLS}"
         );
-        let mut rows: Vec<OutboxRow> = on_db!(self, write, |conn| {
-            sqlx::query_as(AssertSqlSafe(sql.clone()))
+        let mut rows: Vec<OutboxRow> = on_db!(self, write, |conn| async {
+            let mut tx = conn.begin().await?;
+            if postgres {
+                // Takes by several nodes go one at a time. Otherwise a node taking while another
+                // has leased a URL's oldest row but not yet committed would skip that locked
+                // row, still see it due, and take the URL's next row: two rows of one URL out
+                // at once, possibly delivered out of order. Waiting here, the take's snapshot is
+                // taken after the other node's commit, so it sees the lease. (SQLite has one
+                // writer, so its takes never overlap.)
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WEBHOOK_TAKE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let rows = sqlx::query_as(AssertSqlSafe(sql.clone()))
                 .bind(Ts::from(now))
                 .bind(Ts::from(lease_until))
                 .bind(to_i64(limit as u64))
-                .fetch_all(&mut *conn)
-                .await
-        })
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
+        }
+        .await)
         .map_err(errors::db("taking due webhook deliveries"))?;
         rows.sort_by_key(|r| r.id);
         self.with_attempts(rows).await

@@ -152,6 +152,7 @@ cases! {
         a_contact_whose_callback_data_is_refused_is_not_queued,
         outbox_rows_are_taken_once_and_retried_until_delivered,
         one_urls_rows_go_out_in_order_and_can_be_handed_back,
+        a_second_node_taking_at_once_does_not_take_a_urls_next_row,
     ],
     call_batches: [
         concurrent_calls_each_land_once_with_their_turn_and_events,

@@ -18,6 +18,8 @@ pub const POSTGRES_URL_VAR: &str = "PARLEY_TEST_POSTGRES_URL";
 pub struct Ctx {
     pub store: SqlStore,
     pub clock: Arc<ManualClock>,
+    /// The database's URL on PostgreSQL, for cases that play a second node beside the store.
+    pub postgres_url: Option<String>,
 }
 
 impl Ctx {
@@ -51,6 +53,7 @@ where
     let outcome = tokio::spawn(case(Ctx {
         store: store.clone(),
         clock,
+        postgres_url: None,
     }))
     .await;
     store.close().await;
@@ -84,13 +87,15 @@ where
         .await
         .expect("create a test database");
     let clock = Arc::new(ManualClock::new(start()));
-    let opened = SqlStore::open(&with_database(&admin_url, &name), clock.clone()).await;
+    let url = with_database(&admin_url, &name);
+    let opened = SqlStore::open(&url, clock.clone()).await;
     let outcome = match opened {
         Ok(store) => {
             assert_eq!(store.backend(), "postgres");
             let outcome = tokio::spawn(case(Ctx {
                 store: store.clone(),
                 clock,
+                postgres_url: Some(url),
             }))
             .await;
             store.close().await;

@@ -1,7 +1,8 @@
 //! Campaign webhooks: hooks and callback data stored with their campaign and contact (and a
 //! contact whose data is refused not queued at all), round trips within the company, and the outbox
 //! (rows taken once while leased, attempts recorded, retries due later, listings filtered; one
-//! URL's rows taken in order, rows handed back without an attempt).
+//! URL's rows taken in order, also by two nodes taking at once, rows handed back without an
+//! attempt).
 
 use chrono::Duration;
 use parley_domain::campaign::{Campaign, CampaignState, NewCampaign, NewQueued};
@@ -10,6 +11,8 @@ use parley_domain::webhook::{
     AfterAttempt, CampaignHooks, DeliveryAttempt, DeliveryFilter, DeliveryState, NewWebhook,
     WebhookTarget,
 };
+use parley_store::WEBHOOK_TAKE_LOCK;
+use sqlx::{Connection, PgConnection};
 
 use super::campaigns::{ALL, campaign, contact, new_campaign, voice_agent};
 use super::fixtures::{company, tick};
@@ -297,4 +300,74 @@ pub async fn one_urls_rows_go_out_in_order_and_can_be_handed_back(t: Ctx) {
     assert_eq!(ids, [taken[0].id, taken[1].id, taken[1].id + 1]);
     assert_eq!(again[0].attempts, vec![failed]);
     assert!(again[1].attempts.is_empty());
+}
+
+pub async fn a_second_node_taking_at_once_does_not_take_a_urls_next_row(t: Ctx) {
+    // SQLite has one writer, so two takes never overlap there.
+    let Some(url) = t.postgres_url.clone() else {
+        return;
+    };
+    let acme = company(&t, "Acme").await;
+    let agent = voice_agent(&t, acme.id, "Caller", 4).await;
+    let task = campaign(&t, &agent, CampaignState::Running).await;
+    let hook = "https://crm.test/h";
+    t.store
+        .add_webhooks(&[
+            event_row(&t, &task, hook, "CALL_ENDED"),
+            event_row(&t, &task, hook, "CANDIDATE_CHANGED"),
+        ])
+        .await
+        .unwrap();
+    let first: i64 = {
+        let mut conn = PgConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar("SELECT MIN(id) FROM webhook_outbox")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+
+    // Node A is in the middle of its take: it holds the take lock and has leased the URL's
+    // first row, but has not committed.
+    let mut node_a = PgConnection::connect(&url).await.unwrap();
+    let mut take = node_a.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WEBHOOK_TAKE_LOCK)
+        .execute(&mut *take)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE webhook_outbox SET next_at = next_at + interval '2 minutes' WHERE id = $1")
+        .bind(first)
+        .execute(&mut *take)
+        .await
+        .unwrap();
+
+    // Node B takes now. It must wait for A rather than take the URL's second row past A's
+    // uncommitted lease.
+    let store = t.store.clone();
+    let (now, lease) = (t.now(), t.now() + Duration::minutes(2));
+    let node_b = tokio::spawn(async move { store.due_webhooks(now, lease, 10).await });
+    let mut watch = PgConnection::connect(&url).await.unwrap();
+    loop {
+        if node_b.is_finished() {
+            break;
+        }
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(&mut watch)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    take.commit().await.unwrap();
+    let taken = node_b.await.unwrap().unwrap();
+    assert!(
+        taken.is_empty(),
+        "node B took {:?} while the URL's first row was out with node A",
+        taken.iter().map(|d| &d.event).collect::<Vec<_>>()
+    );
 }
