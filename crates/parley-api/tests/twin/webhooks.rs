@@ -487,3 +487,98 @@ async fn a_redirect_is_reported_as_the_operator_takes_the_call() {
     let ends = node.webhooks.deliveries(&who, &ended, page);
     assert_eq!(ends.await.unwrap().total, 1);
 }
+
+/// Has the database refuse `CALL_REDIRECTED` rows while no call is recorded: the report written
+/// as a transfer starts fails, and one written with its call goes in.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+async fn refuse_redirects_before_calls(database: &str) {
+    use sqlx::{Connection, Executor};
+    if database.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(database).await.unwrap();
+        conn.execute(
+            "CREATE FUNCTION refuse_early_redirect() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.event = 'CALL_REDIRECTED' AND NOT EXISTS (SELECT 1 FROM calls) \
+             THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$",
+        )
+        .await
+        .unwrap();
+        conn.execute(
+            "CREATE TRIGGER refuse_early_redirect BEFORE INSERT ON webhook_outbox \
+             FOR EACH ROW EXECUTE FUNCTION refuse_early_redirect()",
+        )
+        .await
+        .unwrap();
+    } else {
+        let url = format!("sqlite://{database}");
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        conn.execute(
+            "CREATE TRIGGER refuse_early_redirect BEFORE INSERT ON webhook_outbox \
+             WHEN NEW.event = 'CALL_REDIRECTED' AND NOT EXISTS (SELECT 1 FROM calls) \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_that_cannot_be_written_as_it_starts_is_written_with_the_call() {
+    let app = TestApp::new().await;
+    let (agent, _) = app
+        .voice_campaign_of(HANDOFF, |s| s.routing_channel_limit = 1)
+        .await;
+    let task = create_task(
+        &app,
+        json!({"name": "Handoffs", "defaultExecData": agent.id.0,
+               "webhookUrls": ["https://hooks.test/crm"]}),
+    )
+    .await;
+    app.post(
+        "/api/v1/telephony/autoCallCandidate",
+        Some(&app.tokens.admin),
+        json!({"phone": ["79160000001"], "autoCallId": task, "forceStart": true,
+               "variables": {"persona": "patient"}}),
+    )
+    .await
+    .ok(200);
+    refuse_redirects_before_calls(&app.database).await;
+
+    let calls = app.run_dialer().await;
+    let [call] = &calls[..] else {
+        panic!("expected one call: {calls:#?}");
+    };
+    assert!(call.transferred);
+    // Late but not lost: the redirect went in with the call, before its end.
+    let listed = app
+        .services
+        .webhooks
+        .deliveries(
+            &app.admin(),
+            &DeliveryFilter::default(),
+            Page::new(0, 10).unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut rows = listed.items;
+    rows.sort_by_key(|d| d.id);
+    let events: Vec<&str> = rows.iter().map(|d| d.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "AUTOCALL_STATUS_CHANGED",
+            "CALL_REDIRECTED",
+            "CALL_ENDED",
+            "CANDIDATE_CHANGED"
+        ]
+    );
+    let body: Value = serde_json::from_str(&rows[1].payload).unwrap();
+    assert_eq!(body["callId"], json!(call.uuid.to_string()));
+    assert_eq!(body["phone"], "79160000001");
+    assert_eq!(
+        body["answeredAt"],
+        json!(call.answered_at.unwrap().to_rfc3339())
+    );
+}

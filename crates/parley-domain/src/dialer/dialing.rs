@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -172,7 +172,8 @@ impl Dialer {
             };
             let call = self.unanswered(&claim, Outcome::Failed, now, now);
             let release = self.after_attempt(&context, &claim, attempt);
-            self.record(&context, &claim, call, release, None).await?;
+            self.record(&context, &claim, call, release, None, None)
+                .await?;
         }
         Ok(count)
     }
@@ -288,7 +289,9 @@ impl Dialer {
                     outcome,
                 };
                 let release = self.after_attempt(&context, &claim, attempt);
-                return self.record(&context, &claim, call, release, None).await;
+                return self
+                    .record(&context, &claim, call, release, None, None)
+                    .await;
             }
             Dialed::Answered {
                 leg,
@@ -297,8 +300,8 @@ impl Dialer {
             } => (leg, responder, ring),
         };
         let answered = started + delta(ring);
-        let (turn, transferred) = match responder {
-            Responder::AnsweringMachine => (None, false),
+        let (turn, transferred, unwritten_redirect) = match responder {
+            Responder::AnsweringMachine => (None, false, None),
             Responder::Human => {
                 let operators = Operators {
                     lines: &self.operators,
@@ -311,10 +314,15 @@ impl Dialer {
                     claim: &claim,
                     started,
                     answered,
+                    unwritten: Mutex::new(None),
                 };
                 let conversation =
                     converse(&self.runner, dialog, leg.as_mut(), operators, &report).await?;
-                (Some(conversation.turn), conversation.transferred)
+                let unwritten = report
+                    .unwritten
+                    .into_inner()
+                    .unwrap_or_else(|p| p.into_inner());
+                (Some(conversation.turn), conversation.transferred, unwritten)
             }
         };
         let report = leg.hang_up().await?;
@@ -347,10 +355,19 @@ impl Dialer {
             outcome,
         };
         let release = self.after_attempt(&context, &claim, attempt);
-        self.record(&context, &claim, call, release, turn.as_ref())
-            .await
+        self.record(
+            &context,
+            &claim,
+            call,
+            release,
+            turn.as_ref(),
+            unwritten_redirect,
+        )
+        .await
     }
 
+    /// Records the finished `call` with its turn, its release and its events (`redirect`: a
+    /// hand-over whose report could not be written as it started, written now).
     async fn record(
         &self,
         context: &Context,
@@ -358,9 +375,12 @@ impl Dialer {
         call: NewCall,
         release: Release,
         turn: Option<&crate::ports::CallTurn>,
+        redirect: Option<Redirect>,
     ) -> Result<Call> {
         let again = matches!(release, Release::Wait { .. });
-        let hooks = self.webhooks(context, claim, &call, &release).await?;
+        let hooks = self
+            .webhooks(context, claim, &call, &release, redirect)
+            .await?;
         let call = self
             .campaigns
             .finish_call(claim, &call, &release, turn, &hooks)
@@ -507,6 +527,9 @@ struct ReportTransfer<'a> {
     claim: &'a Claim,
     started: DateTime<Utc>,
     answered: DateTime<Utc>,
+    /// The hand-over whose report failed to be written as it started: it is written with the
+    /// call instead, late but not lost.
+    unwritten: Mutex<Option<Redirect>>,
 }
 
 #[async_trait::async_trait]
@@ -521,8 +544,13 @@ impl OnTransfer for ReportTransfer<'_> {
             // clock (at time scale 0 the clock does not move during a call).
             at: self.dialer.clock.now().max(self.answered),
         };
-        self.dialer
+        if let Err(error) = self
+            .dialer
             .redirected(self.context, self.claim, redirect)
-            .await;
+            .await
+        {
+            tracing::warn!(call = %self.claim.call_uuid, error = %error.chain(), "reporting a transfer to the campaign's webhooks failed; it will be written with the call");
+            *self.unwritten.lock().unwrap_or_else(|p| p.into_inner()) = Some(redirect);
+        }
     }
 }

@@ -43,14 +43,16 @@ impl Dialer {
 
     /// The events reporting `call` to the campaign's hooks, written with the call, in the order
     /// they happened: the call's end, then the recall when `release` has the contact called
-    /// again or the contact's end when it finishes it (a hand-over to an operator was reported
-    /// as it started, by `redirected`). Each goes only to the targets that want it.
+    /// again or the contact's end when it finishes it. A hand-over to an operator was reported
+    /// as it started, by `redirected`; `redirect` is one whose report could not be written then,
+    /// and comes first. Each goes only to the targets that want it.
     pub(super) async fn webhooks(
         &self,
         context: &Context,
         claim: &Claim,
         call: &NewCall,
         release: &Release,
+        redirect: Option<Redirect>,
     ) -> Result<Vec<NewWebhook>> {
         let hooks = &context.hooks;
         if hooks.webhooks.is_empty() {
@@ -64,6 +66,10 @@ impl Dialer {
             entry,
             callback: callback.as_ref(),
         };
+        let redirected = redirect.map(|redirect| Event::CallRedirected {
+            contact: contact(&claim.entry),
+            redirect,
+        });
         let ended = Event::CallEnded {
             contact: contact(&claim.entry),
             call,
@@ -81,33 +87,35 @@ impl Dialer {
                 reason,
             },
         };
-        Ok(self.outbox.rows(hooks, &[ended, next]))
+        let events: Vec<Event<'_>> = redirected.into_iter().chain([ended, next]).collect();
+        Ok(self.outbox.rows(hooks, &events))
     }
 
     /// Reports that the call of `claim` is being handed to an operator, as the transfer starts:
     /// written at once (not with the call, which may talk on for minutes), so a receiver can
-    /// show the operator who is calling. A failure to write it is logged and the call goes on.
-    pub(super) async fn redirected(&self, context: &Context, claim: &Claim, redirect: Redirect) {
+    /// show the operator who is calling. When this fails the caller has the report written with
+    /// the call instead.
+    pub(super) async fn redirected(
+        &self,
+        context: &Context,
+        claim: &Claim,
+        redirect: Redirect,
+    ) -> Result<()> {
         if context.hooks.webhooks.is_empty() {
-            return;
+            return Ok(());
         }
-        let written = async {
-            let callback = self.callback(claim).await?;
-            let event = Event::CallRedirected {
-                contact: Contact {
-                    campaign: &context.campaign,
-                    entry: &claim.entry,
-                    callback: callback.as_ref(),
-                },
-                redirect,
-            };
-            self.outbox
-                .add(&self.outbox.rows(&context.hooks, &[event]))
-                .await
+        let callback = self.callback(claim).await?;
+        let event = Event::CallRedirected {
+            contact: Contact {
+                campaign: &context.campaign,
+                entry: &claim.entry,
+                callback: callback.as_ref(),
+            },
+            redirect,
         };
-        if let Err(error) = written.await {
-            tracing::warn!(call = %claim.call_uuid, error = %error.chain(), "reporting a transfer to the campaign's webhooks failed");
-        }
+        self.outbox
+            .add(&self.outbox.rows(&context.hooks, &[event]))
+            .await
     }
 
     /// Reports a contact finished without a call (the campaign ended, do-not-call, ...).
