@@ -40,6 +40,7 @@ fn input(phone: &PhoneNumber, now: DateTime<Utc>) -> PolicyInput {
         attempts: vec![Attempt {
             ended_at: now - TimeDelta::minutes(10),
             outcome: Outcome::Busy,
+            talk_ms: 0,
         }],
         retry: RetryPolicy {
             max_attempts: 3,

@@ -1,7 +1,7 @@
 //! Call tasks: create (every `cps` form, webhook forms, window, redial, lifetime), list with
 //! statuses and filters, play/pause/halted as the dialer sees them, and the errors.
 
-use parley_domain::campaign::CampaignState;
+use parley_domain::campaign::{CampaignState, QueueState};
 use parley_domain::ids::Ref;
 use serde_json::{Value, json};
 
@@ -149,6 +149,128 @@ async fn tasks_are_created_listed_and_steered() {
     let again: Value =
         serde_json::from_str(&again.snap().to_string().replace(&id, "[id]")).unwrap();
     insta::assert_json_snapshot!("play_halted", again);
+}
+
+/// A task body as the Go SDK writes it: every option present, `events` as `{name, value}`
+/// objects, `cps` a number, the redial switch and limits, `fullListTime`.
+fn go_sdk_task(bot: &str, redial_on: bool, answer_no_list: Value, candidate_limit: Value) -> Value {
+    json!({
+        "name": "OTP", "defaultExec": "robot", "defaultExecData": bot, "secondExec": "end",
+        "cidType": "default", "startType": "manual", "cps": 1.05, "checkPhone": true,
+        "webhookUrls": [{"url": "https://hooks.test/go", "events": {
+            "CALL_ENDED": {"name": "CALL_ENDED", "value": true},
+            "CANDIDATE_CHANGED": {"name": "CANDIDATE_CHANGED", "value": true},
+            "CALL_REDIRECTED": {"name": "CALL_REDIRECTED", "value": false},
+            "RECALL_SCHEDULED": {"name": "RECALL_SCHEDULED", "value": false}}}],
+        "additionalOptions": {"fullListMethod": "reject", "fullListTime": 600,
+                              "recordCall": false},
+        "redialStrategyOptions": {
+            "redialStrategyEn": redial_on,
+            "candidateLimit": candidate_limit,
+            "busy": {"redial": true, "time": 60, "count": 3},
+            "noAnswer": {"redial": false},
+            "answerMash": {"redial": false},
+            "congestion": {"redial": false},
+            "answerNoList": answer_no_list
+        }
+    })
+}
+
+/// Queues one contact played by `persona` in `task` and starts it.
+async fn add_contact(app: &TestApp, task: &str, phone: &str, persona: &str) {
+    app.post(
+        "/api/v1/telephony/autoCallCandidate/batch",
+        Some(&app.tokens.admin),
+        json!({"batch": [{"phone": [phone], "autoCallId": task,
+                          "variables": {"persona": persona}}], "forceStart": true}),
+    )
+    .await
+    .ok(200);
+}
+
+#[tokio::test]
+async fn the_go_sdks_events_and_redial_options_are_honoured() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    // A short answered call (under fullListTime) is called again by answerNoList.
+    let short = create_task(
+        &app,
+        go_sdk_task(
+            &bot,
+            true,
+            json!({"redial": true, "time": 60, "count": 1}),
+            json!({"redial": false}),
+        ),
+    )
+    .await;
+    // The same busy callee: called once when the switch is off, twice under candidateLimit 2.
+    let off = create_task(
+        &app,
+        go_sdk_task(
+            &bot,
+            false,
+            json!({"redial": false}),
+            json!({"redial": false}),
+        ),
+    )
+    .await;
+    let limited = create_task(
+        &app,
+        go_sdk_task(
+            &bot,
+            true,
+            json!({"redial": false}),
+            json!({"redial": true, "count": 2}),
+        ),
+    )
+    .await;
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&short).unwrap())
+        .await
+        .unwrap();
+    let hooks = app
+        .services
+        .campaigns
+        .hooks(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        hooks.webhooks[0].events.as_deref(),
+        Some(&["CALL_ENDED".to_owned(), "CANDIDATE_CHANGED".to_owned()][..]),
+        "events whose value is false are not sent"
+    );
+
+    add_contact(&app, &short, "79160000001", "cooperative").await;
+    add_contact(&app, &off, "79160000002", "always_busy").await;
+    add_contact(&app, &limited, "79160000003", "always_busy").await;
+    let mut calls = Vec::new();
+    for _ in 0..4 {
+        calls.extend(app.run_dialer().await);
+        app.clock.advance(chrono::Duration::seconds(61));
+    }
+    let calls_of = |phone: &str| {
+        calls
+            .iter()
+            .filter(|c| c.phone.digits() == phone)
+            .collect::<Vec<_>>()
+    };
+    let answered = calls_of("79160000001");
+    assert_eq!(answered.len(), 2, "one call, then one answerNoList redial");
+    assert!(
+        answered[0].ended_at - answered[0].answered_at.unwrap() < chrono::Duration::seconds(600)
+    );
+    assert_eq!(calls_of("79160000002").len(), 1, "redialStrategyEn: false");
+    assert_eq!(calls_of("79160000003").len(), 2, "candidateLimit.count: 2");
+    for call in [
+        answered[1],
+        calls_of("79160000002")[0],
+        calls_of("79160000003")[1],
+    ] {
+        let entry = app.entry(call.dialog_id).await;
+        assert_eq!(entry.state, QueueState::Done, "{}", call.phone);
+    }
 }
 
 #[tokio::test]

@@ -169,6 +169,7 @@ impl Dialer {
             let attempt = Attempt {
                 ended_at: now,
                 outcome: Outcome::Failed,
+                talk_ms: 0,
             };
             let call = self.unanswered(&claim, Outcome::Failed, now, now);
             let release = self.after_attempt(&context, &claim, attempt);
@@ -287,6 +288,7 @@ impl Dialer {
                 let attempt = Attempt {
                     ended_at: ended,
                     outcome,
+                    talk_ms: 0,
                 };
                 let release = self.after_attempt(&context, &claim, attempt);
                 return self
@@ -353,6 +355,7 @@ impl Dialer {
         let attempt = Attempt {
             ended_at: ended,
             outcome,
+            talk_ms: millis(report.talk),
         };
         let release = self.after_attempt(&context, &claim, attempt);
         self.record(

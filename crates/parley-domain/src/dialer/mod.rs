@@ -16,7 +16,7 @@ mod zones;
 
 pub use conversation::DEFAULT_NO_INPUT;
 pub use dialing::{CallFinished, Dial, Dialer, DialerConfig, finish_reason};
-pub use outcome::{Outcome, RedialRule, RedialRules};
+pub use outcome::{Outcome, RedialRule, RedialRules, Unproductive};
 pub use phone::PhoneNumber;
 pub use policy::{
     Attempt, Channels, Decision, FinishReason, PolicyInput, RetryPolicy, Schedule, decide,

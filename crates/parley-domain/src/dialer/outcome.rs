@@ -157,16 +157,33 @@ pub struct RedialRules {
     pub answering_machine: Option<RedialRule>,
     /// After `CONGESTION`.
     pub congestion: Option<RedialRule>,
+    /// After a person answered but the call was too short to count (`answerNoList`).
+    pub unproductive: Option<Unproductive>,
+}
+
+/// Twin24's `answerNoList`: a person answered, but the call ended before it counted as
+/// productive (`additionalOptions.fullListTime` seconds of talk), so the contact is called again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unproductive {
+    /// A call that talked less than this (milliseconds, from the answer) is unproductive.
+    pub shorter_than_ms: u64,
+    /// What to do after one.
+    pub rule: RedialRule,
 }
 
 impl RedialRules {
-    /// The rule for `outcome`, if one is set.
-    pub fn for_outcome(&self, outcome: Outcome) -> Option<RedialRule> {
+    /// The rule for `outcome` after `talk_ms` of talk, if one is set. An answered call has one
+    /// only when it was unproductive.
+    pub fn for_outcome(&self, outcome: Outcome, talk_ms: u64) -> Option<RedialRule> {
         match outcome {
             Outcome::Busy => self.busy,
             Outcome::NoAnswer => self.no_answer,
             Outcome::AnsweringMachine => self.answering_machine,
             Outcome::Congestion => self.congestion,
+            Outcome::Answered => self
+                .unproductive
+                .filter(|u| talk_ms < u.shorter_than_ms)
+                .map(|u| u.rule),
             _ => None,
         }
     }

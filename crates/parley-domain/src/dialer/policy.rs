@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::outcome::{Outcome, RedialRules};
+use super::outcome::{Outcome, RedialRule, RedialRules};
 use super::window::{DailyWindow, earliest_allowed};
 use crate::agent::{AgentSettings, TimeSlot};
 
@@ -28,6 +28,15 @@ pub struct Attempt {
     pub ended_at: DateTime<Utc>,
     /// How it ended.
     pub outcome: Outcome,
+    /// How long it talked after the answer, in milliseconds (0 when not answered).
+    pub talk_ms: u64,
+}
+
+impl Attempt {
+    /// The redial rule that applies after this attempt, if any.
+    fn rule(&self, rules: &RedialRules) -> Option<RedialRule> {
+        rules.for_outcome(self.outcome, self.talk_ms)
+    }
 }
 
 /// How often and how soon to call again.
@@ -125,12 +134,19 @@ pub fn decide(input: &PolicyInput, now: DateTime<Utc>) -> Decision {
     }
     let mut earliest = schedule.starts_at.map_or(now, |start| start.max(now));
     if let Some(last) = input.attempts.last() {
-        if last.outcome.is_final() {
+        let rules = &input.retry.per_outcome;
+        let rule = last.rule(rules);
+        // A final outcome ends the contact, unless a rule calls again after it (an answered
+        // call that was unproductive).
+        if last.outcome.is_final() && rule.is_none() {
             return Decision::Finish(FinishReason::FinalOutcome(last.outcome));
         }
-        let rule = input.retry.per_outcome.for_outcome(last.outcome);
         if let Some(rule) = rule {
-            let same = input.attempts.iter().filter(|a| a.outcome == last.outcome);
+            // The attempts that ended the same way under the same rule.
+            let same = input
+                .attempts
+                .iter()
+                .filter(|a| a.outcome == last.outcome && a.rule(rules).is_some());
             if !rule.redial
                 || same.count() > usize::try_from(rule.max_redials).unwrap_or(usize::MAX)
             {

@@ -8,7 +8,9 @@ use parley_domain::campaign::{
     Campaign, CampaignState, CampaignWindow, QueueEntry, QueueState, UploadTask,
 };
 use parley_domain::dialer::RetryPolicy;
-use parley_domain::dialer::{Attempt, DailyWindow, Outcome, PhoneNumber, RedialRule, RedialRules};
+use parley_domain::dialer::{
+    Attempt, DailyWindow, Outcome, PhoneNumber, RedialRule, RedialRules, Unproductive,
+};
 use parley_domain::ids::{AgentId, CallId, CampaignId, CompanyId, DialogId, Uuid};
 use parley_domain::values::LocalTime;
 use serde::{Deserialize, Serialize};
@@ -77,6 +79,16 @@ struct RetryJson {
     answering_machine: Option<RuleJson>,
     #[serde(default)]
     congestion: Option<RuleJson>,
+    #[serde(default)]
+    unproductive: Option<UnproductiveJson>,
+}
+
+/// `RedialRules::unproductive` as stored in `campaigns.retry`.
+#[derive(Serialize, Deserialize)]
+struct UnproductiveJson {
+    shorter_than_ms: u64,
+    #[serde(flatten)]
+    rule: RuleJson,
 }
 
 /// A retry policy as JSON text.
@@ -96,6 +108,14 @@ pub(crate) fn retry_to_json(retry: &RetryPolicy) -> String {
         no_answer: rule(rules.no_answer),
         answering_machine: rule(rules.answering_machine),
         congestion: rule(rules.congestion),
+        unproductive: rules.unproductive.map(|u| UnproductiveJson {
+            shorter_than_ms: u.shorter_than_ms,
+            rule: RuleJson {
+                redial: u.rule.redial,
+                delay_seconds: u.rule.delay_seconds,
+                max_redials: u.rule.max_redials,
+            },
+        }),
     };
     // Plain integers and booleans: serialising cannot fail.
     serde_json::to_string(&json).unwrap_or_default()
@@ -104,21 +124,23 @@ pub(crate) fn retry_to_json(retry: &RetryPolicy) -> String {
 fn retry_from_json(text: &str) -> Result<RetryPolicy> {
     let json: RetryJson =
         serde_json::from_str(text).map_err(|e| corrupt("reading a campaign's retry policy", e))?;
-    let rule = |r: Option<RuleJson>| {
-        r.map(|r| RedialRule {
-            redial: r.redial,
-            delay_seconds: r.delay_seconds,
-            max_redials: r.max_redials,
-        })
+    let rule = |r: RuleJson| RedialRule {
+        redial: r.redial,
+        delay_seconds: r.delay_seconds,
+        max_redials: r.max_redials,
     };
     Ok(RetryPolicy {
         max_attempts: json.max_attempts,
         delay_seconds: json.delay_seconds,
         per_outcome: RedialRules {
-            busy: rule(json.busy),
-            no_answer: rule(json.no_answer),
-            answering_machine: rule(json.answering_machine),
-            congestion: rule(json.congestion),
+            busy: json.busy.map(rule),
+            no_answer: json.no_answer.map(rule),
+            answering_machine: json.answering_machine.map(rule),
+            congestion: json.congestion.map(rule),
+            unproductive: json.unproductive.map(|u| Unproductive {
+                shorter_than_ms: u.shorter_than_ms,
+                rule: rule(u.rule),
+            }),
         },
     })
 }
@@ -184,6 +206,13 @@ struct AttemptJson {
     outcome: String,
     /// Unix milliseconds.
     ended_at: i64,
+    /// Talk after the answer, in milliseconds (left out when 0; absent in older rows).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    talk_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One attempt as a JSON object, to append to a history.
@@ -191,6 +220,7 @@ pub(crate) fn attempt_to_json(attempt: &Attempt) -> String {
     serde_json::to_string(&AttemptJson {
         outcome: attempt.outcome.as_str().to_owned(),
         ended_at: Ts::from(attempt.ended_at).0.timestamp_millis(),
+        talk_ms: attempt.talk_ms,
     })
     .unwrap_or_default()
 }
@@ -205,6 +235,7 @@ fn history_from_json(text: &str) -> Result<Vec<Attempt>> {
                 outcome: Outcome::parse(&item.outcome).map_err(|e| corrupt(CONTEXT, e))?,
                 ended_at: DateTime::<Utc>::from_timestamp_millis(item.ended_at)
                     .ok_or_else(|| corrupt(CONTEXT, format!("instant {} ms", item.ended_at)))?,
+                talk_ms: item.talk_ms,
             })
         })
         .collect()
@@ -415,20 +446,52 @@ mod tests {
                     delay_seconds: 60,
                     max_redials: 2,
                 }),
+                unproductive: Some(Unproductive {
+                    shorter_than_ms: 15_000,
+                    rule: RedialRule {
+                        redial: true,
+                        delay_seconds: 300,
+                        max_redials: 1,
+                    },
+                }),
                 ..RedialRules::default()
             },
         };
         assert_eq!(retry_from_json(&retry_to_json(&retry)).unwrap(), retry);
+        // A policy stored before `unproductive` existed reads with none.
+        let older = r#"{"max_attempts":2,"delay_seconds":60,"busy":null}"#;
+        assert_eq!(
+            retry_from_json(older).unwrap().per_outcome.unproductive,
+            None
+        );
     }
 
     #[test]
     fn histories_round_trip() {
         let at = DateTime::from_timestamp_millis(1_700_000_000_123).unwrap();
-        let attempt = Attempt {
-            ended_at: at,
-            outcome: Outcome::Busy,
-        };
-        let json = format!("[{}]", attempt_to_json(&attempt));
-        assert_eq!(history_from_json(&json).unwrap(), vec![attempt]);
+        let attempts = vec![
+            Attempt {
+                ended_at: at,
+                outcome: Outcome::Busy,
+                talk_ms: 0,
+            },
+            Attempt {
+                ended_at: at,
+                outcome: Outcome::Answered,
+                talk_ms: 7_250,
+            },
+        ];
+        let json = format!(
+            "[{}]",
+            attempts
+                .iter()
+                .map(attempt_to_json)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(history_from_json(&json).unwrap(), attempts);
+        // An attempt stored before talk was kept reads as no talk.
+        let older = r#"[{"outcome":"busy","ended_at":1700000000123}]"#;
+        assert_eq!(history_from_json(older).unwrap(), attempts[..1]);
     }
 }

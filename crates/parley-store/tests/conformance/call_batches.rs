@@ -77,6 +77,7 @@ async fn prepare(t: &Ctx, claim: Claim, fate: Fate) -> Finish {
     let attempt = Some(Attempt {
         ended_at: t.now(),
         outcome,
+        talk_ms: 0,
     });
     let release = if answered {
         Release::Done {

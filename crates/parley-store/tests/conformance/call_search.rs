@@ -40,6 +40,7 @@ async fn finish(t: &Ctx, claim: &Claim, outcome: Outcome, again: bool) {
             attempt: Some(Attempt {
                 ended_at: t.now(),
                 outcome,
+                talk_ms: 0,
             }),
         }
     };
@@ -271,6 +272,7 @@ async fn called_with_variables(t: &Ctx) -> (CompanyId, Campaign, Vec<Claim>) {
             attempt: Some(Attempt {
                 ended_at: t.now(),
                 outcome,
+                talk_ms: 0,
             }),
         };
         t.store

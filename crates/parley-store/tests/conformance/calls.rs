@@ -58,6 +58,7 @@ pub async fn finish_call_records_the_call_and_the_turn_together(t: Ctx) {
         attempt: Some(Attempt {
             ended_at: t.now(),
             outcome: Outcome::Answered,
+            talk_ms: 0,
         }),
     };
     let failed = t

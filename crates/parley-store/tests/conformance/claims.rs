@@ -30,6 +30,7 @@ pub fn wait_again(t: &Ctx, attempt: Option<Outcome>) -> Release {
         attempt: attempt.map(|outcome| Attempt {
             ended_at: t.now(),
             outcome,
+            talk_ms: 0,
         }),
     }
 }
@@ -235,6 +236,7 @@ pub async fn releases_need_the_claim_and_keep_the_history(t: Ctx) {
         attempt: Some(Attempt {
             ended_at: t.now(),
             outcome: Outcome::Busy,
+            talk_ms: 0,
         }),
     };
     let entry = t.store.release_claim(&held, &done).await.unwrap();

@@ -5,11 +5,13 @@
 //! "1 − N/100" = one call per N seconds), `lifetime` (seconds from the start, then HALTED),
 //! `startType` manual (created, started by `play`) or time (`startMoment` "YYYY-MM-DD HH:MM",
 //! read as UTC), `webhookUrls` as strings or `{url, events}` objects (an object without
-//! `events` gets every event), `additionalOptions.allowCallTimeFrom/To` (seconds since midnight,
-//! the callee's local time) and `redialStrategyOptions` (busy, noAnswer, answerMash, congestion:
-//! `{redial, time, count}`; attempts in all = 1 + the counts). Statuses map from campaign
-//! states: BLANK (created, no contact), READY (created), PROCESS (running), PAUSED, HALTED
-//! (stopped, completed or past its lifetime).
+//! `events` gets every event; an event's value is `true` or the Go SDK's `{name, value}`),
+//! `additionalOptions.allowCallTimeFrom/To` (seconds since midnight, the callee's local time) and
+//! `redialStrategyOptions` (busy, noAnswer, answerMash, congestion, and answerNoList — an answered
+//! call shorter than `additionalOptions.fullListTime` seconds: `{redial, time, count}`; attempts
+//! in all = 1 + the counts, capped by `candidateLimit`; `redialStrategyEn: false` = one attempt).
+//! Statuses map from campaign states: BLANK (created, no contact), READY (created), PROCESS
+//! (running), PAUSED, HALTED (stopped, completed or past its lifetime).
 
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ use parley_domain::campaign::{
     Campaign, CampaignFilter, CampaignState, CampaignWindow, QueueCounts,
 };
 use parley_domain::campaign_service::CampaignSpec;
-use parley_domain::dialer::{DailyWindow, RedialRule, RedialRules, RetryPolicy};
+use parley_domain::dialer::{DailyWindow, RedialRule, RedialRules, RetryPolicy, Unproductive};
 use parley_domain::ids::{AgentId, CampaignId, Ref};
 use parley_domain::values::LocalTime;
 use parley_domain::webhook::{CampaignHooks, WebhookTarget};
@@ -76,7 +78,7 @@ pub async fn list(
     }
     let offset = match (number("offset")?, number("page")?) {
         (Some(offset), _) => offset,
-        (None, Some(page)) => page.saturating_sub(1) * limit,
+        (None, Some(page)) => page.saturating_sub(1).saturating_mul(limit),
         (None, None) => 0,
     };
     let keyword = query_value(&uri, "keyword").map(|k| k.to_lowercase());
@@ -325,7 +327,7 @@ fn read_task(
             ends_at,
             daily,
         },
-        retry: read_redial(&body["redialStrategyOptions"])?,
+        retry: read_redial(&body["redialStrategyOptions"], options)?,
         calls_per_second,
     };
     let hooks = CampaignHooks {
@@ -414,7 +416,7 @@ fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
                     Some(Value::Object(events)) => Some(
                         events
                             .iter()
-                            .filter(|(_, on)| !matches!(on, Value::Bool(false) | Value::Null))
+                            .filter(|(_, on)| wanted(on))
                             .map(|(name, _)| name.clone())
                             .collect(),
                     ),
@@ -442,53 +444,107 @@ fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
     Ok(targets)
 }
 
-fn read_redial(value: &Value) -> Result<Option<RetryPolicy>, TwinError> {
+/// Whether an `events` entry asks for its event: `true`, or an object (`{"name", "value": true}`,
+/// as the Go SDK sends; an object without `value` asks for it); `false`, `null`, `0` and
+/// `"false"` do not.
+fn wanted(on: &Value) -> bool {
+    match on {
+        Value::Null => false,
+        Value::Bool(on) => *on,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !matches!(s.trim(), "" | "0" | "false"),
+        Value::Object(config) => config.get("value").is_none_or(wanted),
+        Value::Array(_) => true,
+    }
+}
+
+/// `redialStrategyOptions`, with `additionalOptions.fullListTime` (the talk, in seconds, that
+/// makes an answered call productive, for `answerNoList`). `redialStrategyEn: false` turns every
+/// rule off (one attempt per contact); `candidateLimit` caps the attempts in all.
+fn read_redial(value: &Value, additional: &Value) -> Result<Option<RetryPolicy>, TwinError> {
     let Value::Object(options) = value else {
         return Ok(None);
     };
+    let whole = |value: &Value, field: &str| -> Result<Option<u32>, TwinError> {
+        match value {
+            Value::Null => Ok(None),
+            v => v
+                .as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| TwinError::invalid(format!("`{field}` must be a whole number"))),
+        }
+    };
+    let enabled = |value: &Value| matches!(value, Value::Bool(true));
+    if matches!(options.get("redialStrategyEn"), Some(Value::Bool(false))) {
+        return Ok(Some(RetryPolicy {
+            max_attempts: 1,
+            delay_seconds: 3600,
+            per_outcome: RedialRules::default(),
+        }));
+    }
     let rule = |name: &str| -> Result<Option<RedialRule>, TwinError> {
         let Some(rule) = options.get(name).filter(|r| !r.is_null()) else {
             return Ok(None);
         };
-        let number = |field: &str| -> Result<u32, TwinError> {
-            match &rule[field] {
-                Value::Null => Ok(0),
-                v => v
-                    .as_u64()
-                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| {
-                        TwinError::invalid(format!(
-                            "`redialStrategyOptions.{name}.{field}` must be a whole number"
-                        ))
-                    }),
-            }
+        let number = |field: &str| {
+            whole(
+                &rule[field],
+                &format!("redialStrategyOptions.{name}.{field}"),
+            )
+            .map(Option::unwrap_or_default)
         };
         Ok(Some(RedialRule {
-            redial: rule["redial"].as_bool().unwrap_or(false),
+            redial: enabled(&rule["redial"]),
             delay_seconds: number("time")?,
             max_redials: number("count")?,
         }))
+    };
+    // Without `fullListTime` no answered call can be told unproductive: the rule has no effect.
+    let productive_after = whole(
+        &additional["fullListTime"],
+        "additionalOptions.fullListTime",
+    )?;
+    let unproductive = match (rule("answerNoList")?, productive_after) {
+        (Some(rule), Some(seconds)) if seconds > 0 => Some(Unproductive {
+            shorter_than_ms: u64::from(seconds) * 1000,
+            rule,
+        }),
+        _ => None,
     };
     let per_outcome = RedialRules {
         busy: rule("busy")?,
         no_answer: rule("noAnswer")?,
         answering_machine: rule("answerMash")?,
         congestion: rule("congestion")?,
+        unproductive,
     };
     let redials: u32 = [
         per_outcome.busy,
         per_outcome.no_answer,
         per_outcome.answering_machine,
         per_outcome.congestion,
+        per_outcome.unproductive.map(|u| u.rule),
     ]
     .into_iter()
     .flatten()
     .filter(|r| r.redial)
     .map(|r| r.max_redials)
-    .sum();
+    .fold(0, u32::saturating_add);
+    let mut max_attempts = redials.saturating_add(1);
+    let limit = &options.get("candidateLimit").unwrap_or(&Value::Null);
+    if enabled(&limit["redial"]) {
+        let count = whole(
+            &limit["count"],
+            "redialStrategyOptions.candidateLimit.count",
+        )?;
+        if let Some(count) = count.filter(|c| *c > 0) {
+            max_attempts = max_attempts.min(count);
+        }
+    }
     Ok(Some(RetryPolicy {
-        max_attempts: redials.saturating_add(1),
+        max_attempts,
         delay_seconds: 3600,
         per_outcome,
     }))

@@ -5,7 +5,7 @@ use chrono_tz::Europe;
 use proptest::prelude::*;
 
 use super::*;
-use crate::dialer::outcome::RedialRule;
+use crate::dialer::outcome::{RedialRule, Unproductive};
 use crate::ids::Uuid;
 use crate::values::{LocalTime, Weekday};
 
@@ -43,6 +43,19 @@ fn tried(outcomes: &[Outcome], last_ended: DateTime<Utc>) -> Vec<Attempt> {
         .map(|&outcome| Attempt {
             ended_at: last_ended,
             outcome,
+            talk_ms: 0,
+        })
+        .collect()
+}
+
+/// Answered attempts that talked for `talks` milliseconds each, the last ending at `last_ended`.
+fn talked(talks: &[u64], last_ended: DateTime<Utc>) -> Vec<Attempt> {
+    talks
+        .iter()
+        .map(|&talk_ms| Attempt {
+            ended_at: last_ended,
+            outcome: Outcome::Answered,
+            talk_ms,
         })
         .collect()
 }
@@ -57,6 +70,20 @@ fn window(from: &str, to: &str) -> Option<DailyWindow> {
 fn run(cases: Vec<(&str, PolicyInput, Decision)>) {
     for (name, input, expected) in cases {
         assert_eq!(decide(&input, noon()), expected, "{name}");
+    }
+}
+
+/// The base retry policy with an `answerNoList` rule for calls under 10 s of talk.
+fn unproductive(rule: Option<RedialRule>) -> RetryPolicy {
+    RetryPolicy {
+        per_outcome: RedialRules {
+            unproductive: rule.map(|rule| Unproductive {
+                shorter_than_ms: 10_000,
+                rule,
+            }),
+            ..RedialRules::default()
+        },
+        ..base().retry
     }
 }
 
@@ -165,6 +192,60 @@ fn stop_rules() {
                 ..base()
             },
             Decision::DialNow,
+        ),
+        (
+            "an answered call long enough is final under an unproductive rule",
+            PolicyInput {
+                attempts: talked(&[20_000], ago),
+                retry: unproductive(rule(true, 2)),
+                ..base()
+            },
+            Decision::Finish(FinishReason::FinalOutcome(Outcome::Answered)),
+        ),
+        (
+            "an unproductive answered call is called again",
+            PolicyInput {
+                attempts: talked(&[9_999], ago),
+                retry: unproductive(rule(true, 2)),
+                ..base()
+            },
+            Decision::DialNow,
+        ),
+        (
+            "an unproductive answered call waits the rule's delay",
+            PolicyInput {
+                attempts: talked(&[9_999], noon() - TimeDelta::seconds(30)),
+                retry: unproductive(rule(true, 2)),
+                ..base()
+            },
+            Decision::WaitUntil(noon() + TimeDelta::seconds(30)),
+        ),
+        (
+            "unproductive calls counted apart from other outcomes",
+            PolicyInput {
+                attempts: [tried(&[Outcome::NoAnswer], ago), talked(&[5_000], ago)].concat(),
+                retry: unproductive(rule(true, 1)),
+                ..base()
+            },
+            Decision::DialNow,
+        ),
+        (
+            "unproductive rule count used up",
+            PolicyInput {
+                attempts: talked(&[5_000, 5_000], ago),
+                retry: unproductive(rule(true, 1)),
+                ..base()
+            },
+            Decision::Finish(FinishReason::NoRedial(Outcome::Answered)),
+        ),
+        (
+            "unproductive rule says no redial",
+            PolicyInput {
+                attempts: talked(&[5_000], ago),
+                retry: unproductive(rule(false, 3)),
+                ..base()
+            },
+            Decision::Finish(FinishReason::NoRedial(Outcome::Answered)),
         ),
         (
             "campaign ended",
@@ -391,6 +472,7 @@ fn arb_input() -> impl Strategy<Value = PolicyInput> {
                 .map(|(outcome, ago)| Attempt {
                     ended_at: noon() - TimeDelta::seconds(ago),
                     outcome,
+                    talk_ms: 0,
                 })
                 .collect(),
             retry: RetryPolicy {
