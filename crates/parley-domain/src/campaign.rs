@@ -7,6 +7,7 @@
 //! entry whose node dies is recorded as a failed attempt, never dialed again for the same attempt.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use parley_scenario::Variables;
 
 use crate::dialer::{Attempt, DailyWindow, Outcome, PhoneNumber, RetryPolicy};
@@ -217,6 +218,9 @@ pub struct QueueEntry {
     pub finish_reason: Option<String>,
     /// Caller-supplied key for de-duplication (Twin24 `clientExternalId`).
     pub external_id: Option<String>,
+    /// The callee's zone when the contact came with one (Twin24 `timezone`); `None` = the
+    /// zone of the number ([`crate::dialer::callee_zone`]).
+    pub zone: Option<Tz>,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -246,6 +250,17 @@ pub struct NewQueued {
     /// Echoed in the campaign's webhooks (Twin24 `callbackData`, JSON text as received);
     /// stored in the transaction that queues the contact.
     pub callback_data: Option<String>,
+    /// The callee's zone, when the caller knows it better than the number does.
+    pub zone: Option<Tz>,
+}
+
+/// What a caller may give a contact beyond its row (Twin24 candidates): stored with it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactExtras {
+    /// Echoed in the campaign's webhooks (JSON text as received).
+    pub callback_data: Option<String>,
+    /// The callee's zone, when the caller knows it better than the number does.
+    pub zone: Option<Tz>,
 }
 
 /// A claimed entry: the start of one attempt, leased to one dialer node until `lease_until`.

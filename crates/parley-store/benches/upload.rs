@@ -114,6 +114,7 @@ async fn main() -> BenchResult<()> {
                         external_id: row.external_id,
                         not_before: None,
                         callback_data: None,
+                        zone: None,
                     },
                 )),
                 Err(error) => rejected.push(UploadRowResult {

@@ -127,6 +127,7 @@ cases! {
         campaigns_round_trip_every_setting,
         campaigns_are_invisible_to_other_companies,
         enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids,
+        a_contacts_own_zone_is_kept_through_queue_and_claim,
         a_completed_campaign_reopens_when_a_contact_is_queued,
         queue_lists_filter_and_page,
         remove_waiting_takes_only_waiting_entries_of_the_agent,

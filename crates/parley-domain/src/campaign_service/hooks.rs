@@ -4,7 +4,7 @@
 
 use super::{CampaignService, CampaignSpec};
 use crate::auth::Principal;
-use crate::campaign::{Campaign, QueueEntry, QueueState, UploadRow};
+use crate::campaign::{Campaign, ContactExtras, QueueEntry, QueueState, UploadRow};
 use crate::dialer::PhoneNumber;
 use crate::error::{ErrorKind, Result};
 use crate::ids::{AgentId, CampaignId, Ref};
@@ -40,7 +40,11 @@ impl CampaignService {
         callback: Option<String>,
     ) -> Result<Option<QueueEntry>> {
         let repeatable = row.external_id.is_some();
-        match self.enqueue_with(who, campaign, row, callback).await {
+        let extras = ContactExtras {
+            callback_data: callback,
+            zone: None,
+        };
+        match self.enqueue_with(who, campaign, row, extras).await {
             Ok(entry) => Ok(Some(entry)),
             Err(error) if repeatable && error.kind() == ErrorKind::Conflict => Ok(None),
             Err(error) => Err(error),

@@ -7,7 +7,9 @@ use parley_scenario::Scenario;
 
 use super::CampaignService;
 use crate::auth::Principal;
-use crate::campaign::{Campaign, NewQueued, QueueEntry, UploadRow, UploadRowResult, UploadTask};
+use crate::campaign::{
+    Campaign, ContactExtras, NewQueued, QueueEntry, UploadRow, UploadRowResult, UploadTask,
+};
 use crate::dialer::PhoneNumber;
 use crate::error::{Error, Result};
 use crate::ids::{CampaignId, Ref, Uuid};
@@ -26,7 +28,8 @@ impl CampaignService {
         campaign: Ref<CampaignId>,
         row: UploadRow,
     ) -> Result<QueueEntry> {
-        self.enqueue_with(who, campaign, row, None).await
+        self.enqueue_with(who, campaign, row, ContactExtras::default())
+            .await
     }
 
     /// [`CampaignService::enqueue`] with the contact's callback data, queued with it in one
@@ -36,13 +39,14 @@ impl CampaignService {
         who: &Principal,
         campaign: Ref<CampaignId>,
         row: UploadRow,
-        callback_data: Option<String>,
+        extras: ContactExtras,
     ) -> Result<QueueEntry> {
         who.require_write()?;
         let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
         let scenario = self.scenario_of(&campaign).await?;
         let item = NewQueued {
-            callback_data,
+            callback_data: extras.callback_data,
+            zone: extras.zone,
             ..check_row(&scenario, row)?
         };
         let entry = self
@@ -196,5 +200,6 @@ fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
         external_id: row.external_id,
         not_before: None,
         callback_data: None,
+        zone: None,
     })
 }

@@ -484,7 +484,10 @@ fn policy_input(context: &Context, claim: &Claim, history: Vec<Attempt>) -> Poli
             daily: window.daily,
             slots: context.slots.clone(),
         },
-        zone: callee_zone(&claim.entry.phone, context.agent.settings.timezone),
+        zone: claim
+            .entry
+            .zone
+            .unwrap_or_else(|| callee_zone(&claim.entry.phone, context.agent.settings.timezone)),
         attempts: history,
         retry: context
             .campaign

@@ -29,23 +29,24 @@ const SQLITE_INSERT: &str = concat!(
     "SELECT unhex(j.value ->> 'uuid'), $1, $2, $3, $7, $8, j.value ->> 'entry', j.value ->> 'inputs', ",
     "$4, 'api', 0, $5, $5 FROM json_each($6) AS j ORDER BY j.key; ",
     "INSERT INTO campaign_queue (dialog_id, dialog_uuid, company_id, campaign_id, agent_id, phone, state, ",
-    "attempts, history, next_at, external_id, created_at, updated_at) ",
+    "attempts, history, next_at, external_id, zone, created_at, updated_at) ",
     "SELECT d.id, d.uuid, $1, $9, $2, j.value ->> 'phone', 'waiting', 0, '[]', j.value ->> 'next', ",
-    "j.value ->> 'ext', $5, $5 FROM json_each($6) AS j CROSS JOIN dialogs d ",
+    "j.value ->> 'ext', j.value ->> 'zone', $5, $5 FROM json_each($6) AS j CROSS JOIN dialogs d ",
     "WHERE d.company_id = $1 AND d.uuid = unhex(j.value ->> 'uuid') ORDER BY j.key;"
 );
 
 /// The same on PostgreSQL, in one statement.
 const POSTGRES_INSERT: &str = concat!(
     "WITH j AS (SELECT * FROM jsonb_to_recordset($6::jsonb) ",
-    "AS j (uuid UUID, entry TEXT, inputs TEXT, phone TEXT, ext TEXT, next BIGINT)), ",
+    "AS j (uuid UUID, entry TEXT, inputs TEXT, phone TEXT, ext TEXT, zone TEXT, next BIGINT)), ",
     "d AS (INSERT INTO dialogs (uuid, company_id, agent_id, scenario_version, channel, status, entry, ",
     "inputs, state, source, version, created_at, updated_at) ",
     "SELECT j.uuid, $1, $2, $3, $7, $8, j.entry, j.inputs, $4, 'api', 0, $5, $5 FROM j RETURNING id, uuid) ",
     "INSERT INTO campaign_queue (dialog_id, dialog_uuid, company_id, campaign_id, agent_id, phone, state, ",
-    "attempts, history, next_at, external_id, created_at, updated_at) ",
+    "attempts, history, next_at, external_id, zone, created_at, updated_at) ",
     "SELECT d.id, d.uuid, $1, $9, $2, j.phone, 'waiting', 0, '[]', ",
-    "TIMESTAMPTZ 'epoch' + j.next * INTERVAL '1 millisecond', j.ext, $5, $5 FROM d JOIN j ON j.uuid = d.uuid"
+    "TIMESTAMPTZ 'epoch' + j.next * INTERVAL '1 millisecond', j.ext, j.zone, $5, $5 ",
+    "FROM d JOIN j ON j.uuid = d.uuid"
 );
 
 /// One item of the chunk's JSON array.
@@ -58,6 +59,8 @@ struct ItemJson<'a> {
     inputs: String,
     phone: &'a str,
     ext: Option<&'a str>,
+    /// The callee's zone (IANA name), when the contact came with one.
+    zone: Option<&'static str>,
     /// `next_at` in unix milliseconds.
     next: i64,
 }
@@ -114,6 +117,7 @@ pub(crate) async fn insert_entries(
                 .map_err(|e| Error::internal("encoding dialog inputs", e))?,
             phone: item.phone.digits(),
             ext: item.external_id.as_deref(),
+            zone: item.zone.map(|zone| zone.name()),
             next: Ts::from(item.not_before.unwrap_or(now))
                 .0
                 .timestamp_millis(),

@@ -29,7 +29,8 @@ pub(crate) use campaign_cols;
 macro_rules! queue_cols {
     () => {
         "dialog_id, dialog_uuid, company_id, campaign_id, agent_id, phone, state, attempts, history, \
-         next_at, finish_reason, external_id, lease_owner, lease_until, call_uuid, created_at, updated_at"
+         next_at, finish_reason, external_id, zone, lease_owner, lease_until, call_uuid, created_at, \
+         updated_at"
     };
 }
 pub(crate) use queue_cols;
@@ -255,6 +256,7 @@ pub(crate) struct QueueRow {
     next_at: Ts,
     finish_reason: Option<String>,
     external_id: Option<String>,
+    zone: Option<String>,
     pub(crate) lease_owner: Option<String>,
     pub(crate) lease_until: Option<Ts>,
     pub(crate) call_uuid: Option<Uuid>,
@@ -282,6 +284,11 @@ impl QueueRow {
             next_at: self.next_at.into(),
             finish_reason: self.finish_reason.clone(),
             external_id: self.external_id.clone(),
+            zone: self
+                .zone
+                .as_deref()
+                .map(|name| name.parse().map_err(|e| corrupt(CONTEXT, e)))
+                .transpose()?,
             created_at: self.created_at.into(),
             updated_at: self.updated_at.into(),
         })

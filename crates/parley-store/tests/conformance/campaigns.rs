@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use parley_domain::ErrorKind;
 use parley_domain::agent::{Agent, AgentSettings, NewAgent};
 use parley_domain::campaign::{
-    Campaign, CampaignFilter, CampaignState, CampaignWindow, NewCampaign, NewQueued, QueueState,
+    Campaign, CampaignFilter, CampaignState, CampaignWindow, NewCampaign, NewQueued, QueueEntry,
+    QueueState,
 };
 use parley_domain::dialer::{DailyWindow, PhoneNumber, RedialRule, RedialRules, RetryPolicy};
 use parley_domain::dialog::DialogStatus;
@@ -76,6 +77,7 @@ pub fn contact(n: u32, external_id: Option<&str>) -> NewQueued {
         external_id: external_id.map(str::to_owned),
         not_before: None,
         callback_data: None,
+        zone: None,
     }
 }
 
@@ -341,6 +343,38 @@ pub async fn enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids(t
     assert_eq!(all.len(), 2);
     assert_eq!(all[&campaign.id], counts);
     assert_eq!((all[&second.id].waiting, all[&second.id].total()), (1, 1));
+}
+
+pub async fn a_contacts_own_zone_is_kept_through_queue_and_claim(t: Ctx) {
+    let (agent, campaign) = running(&t, "Альфа", 5).await;
+    let company = agent.company_id;
+    let zoned = NewQueued {
+        zone: Some("Asia/Vladivostok".parse().unwrap()),
+        ..contact(1, None)
+    };
+    let entry = t
+        .store
+        .enqueue(company, campaign.id, &zoned, t.now())
+        .await
+        .unwrap();
+    let plain = t
+        .store
+        .enqueue(company, campaign.id, &contact(2, None), t.now())
+        .await
+        .unwrap();
+    let zone_of = |entry: &QueueEntry| entry.zone.map(|z| z.name());
+    assert_eq!(
+        (zone_of(&entry), zone_of(&plain)),
+        (Some("Asia/Vladivostok"), None)
+    );
+    let read = t.store.queue_entry(company, entry.dialog_id).await.unwrap();
+    assert_eq!(zone_of(&read), Some("Asia/Vladivostok"));
+    let claimed = super::claims::claim(&t, 10).await;
+    let mine = claimed
+        .iter()
+        .find(|c| c.entry.dialog_id == entry.dialog_id)
+        .unwrap();
+    assert_eq!(zone_of(&mine.entry), Some("Asia/Vladivostok"));
 }
 
 pub async fn a_completed_campaign_reopens_when_a_contact_is_queued(t: Ctx) {

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod statistics;
 pub mod tasks;
 pub mod webhooks;
+pub mod zone;
 
 use std::sync::Arc;
 
