@@ -482,6 +482,8 @@ async fn a_redirect_is_reported_as_the_operator_takes_the_call() {
     let call = placing.await.unwrap().unwrap();
     assert!(call.transferred);
     assert_eq!(body["callId"], json!(call.uuid.to_string()));
+    // Twin24's documentation names the call `id`; clients written from it read that.
+    assert_eq!(body["id"], json!(call.uuid.to_string()));
     let answered = call.answered_at.unwrap().to_rfc3339();
     assert_eq!(body["answeredAt"], json!(answered));
     let ends = node.webhooks.deliveries(&who, &ended, page);

@@ -141,9 +141,16 @@ fn candidate_changed(contact: Contact<'_>, last_call: Option<&NewCall>, reason: 
 }
 
 /// The `CALL_REDIRECTED` body, sent as the bot hands a call to an operator (its end and
-/// durations follow in `CALL_ENDED`).
+/// durations follow in `CALL_ENDED`). Twin24's documented fields come first: `id` (the call),
+/// `redirectDestination` (`ch`: Parley's operators are a transfer channel) and the
+/// `redirectDestinationId`, `redirectAnons`, `redirectAdditional` a scenario has no use for.
 fn call_redirected(contact: Contact<'_>, redirect: &Redirect) -> Value {
     let mut body = common(CALL_REDIRECTED, contact);
+    body["id"] = json!(redirect.call_uuid.to_string());
+    body["redirectDestination"] = json!("ch");
+    body["redirectDestinationId"] = Value::Null;
+    body["redirectAnons"] = Value::Null;
+    body["redirectAdditional"] = Value::Null;
     body["callId"] = json!(redirect.call_uuid.to_string());
     body["lastCallId"] = json!(redirect.call_uuid.to_string());
     body["phone"] = json!(contact.entry.phone.digits());
