@@ -1,12 +1,12 @@
-//! Errors in Neuro's `{"message"}` shape: bad and missing tokens, bad JSON, oversized bodies,
-//! unknown paths under `/api/v2/ext` and wrong methods.
+//! Errors in Neuro's `{"message"}` shape: bad and missing tokens, bad JSON, bodies that are not
+//! objects, oversized bodies, unknown paths under `/api/v2/ext` and wrong methods.
 
 use axum::body::Body;
 use axum::http::{Request, header};
 use serde_json::json;
 
 use crate::common::TestApp;
-use crate::support::{agent, call, send, snap};
+use crate::support::{agent, call, get, send, snap};
 
 #[tokio::test]
 async fn tokens_missing_invalid_and_lowercase() {
@@ -97,4 +97,23 @@ async fn bodies_paths_and_methods() {
     insta::assert_json_snapshot!("unknown_path", snap(&unknown));
     let wrong_method = send(&app, "PATCH", "/company-agents", json!({})).await;
     insta::assert_json_snapshot!("wrong_method", snap(&wrong_method));
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_objects_change_nothing() {
+    let app = TestApp::new().await;
+    let uuid = agent(&app).await;
+    let path = format!("/agent-settings/general?agent_uuid={uuid}");
+    let before = get(&app, &path).await.ok(200).clone();
+    let array = send(&app, "PUT", &path, json!(["renamed", "described"])).await;
+    insta::assert_json_snapshot!("body_array", snap(&array));
+    for body in [json!([]), json!(null), json!("renamed"), json!(7)] {
+        let reply = send(&app, "PUT", &path, body.clone()).await;
+        assert_eq!(snap(&reply), snap(&array), "{body}");
+    }
+    assert_eq!(get(&app, &path).await.ok(200), &before);
+    let slots = format!("/agent-settings/time-slot?agent_uuid={uuid}");
+    let by_position = send(&app, "POST", &slots, json!([null, 1, "09:00", "10:00"])).await;
+    assert_eq!(snap(&by_position), snap(&array));
+    assert_eq!(get(&app, &slots).await.ok(200), &json!([]));
 }

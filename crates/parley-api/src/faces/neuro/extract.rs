@@ -12,7 +12,7 @@ use parley_domain::{Principal, Services};
 use serde::de::DeserializeOwned;
 
 use crate::common::auth::bearer_token;
-use crate::common::json::{parse_lenient, read_body};
+use crate::common::json::{parse_json_object, parse_lenient, read_body};
 use crate::faces::neuro::error::NeuroError;
 
 /// The caller of a Neuro route: `Authorization: Bearer <token>`, where the token is an access
@@ -35,8 +35,10 @@ where
     }
 }
 
-/// A JSON body parsed into `T` whatever the `Content-Type` says (clients send none, or
+/// A JSON object body parsed into `T` whatever the `Content-Type` says (clients send none, or
 /// `text/plain`); an absent or blank body is read as `{}`, so `T`'s required fields are named.
+/// Any other top-level value is 400: serde would read a struct from an array by position, so
+/// `["x"]` sent to a settings PUT would rename the agent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Body<T>(pub T);
 
@@ -45,7 +47,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = read_body(req, state).await?;
-        Ok(Body(parse_lenient(&bytes)?))
+        let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
+            parse_lenient(&bytes)
+        } else {
+            parse_json_object(&bytes)
+        };
+        Ok(Body(parsed?))
     }
 }
 
