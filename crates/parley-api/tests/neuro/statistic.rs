@@ -1,5 +1,6 @@
 //! Statistics: the "no data" answers before any call, `dialog-report`'s date formats, defaults
-//! and errors, downloads and transcriptions of unknown calls, and other companies' objects.
+//! and errors (dates past four-digit years included), downloads and transcriptions of unknown
+//! calls, and other companies' objects.
 
 use serde_json::json;
 
@@ -127,4 +128,22 @@ async fn dialog_report_dates_and_errors() {
     )
     .await;
     assert_eq!(no_token.status, 401);
+}
+
+#[tokio::test]
+async fn report_dates_past_four_digit_years() {
+    let app = TestApp::new().await;
+    let uuid = agent(&app).await;
+    let report = |start: &str, end: &str| {
+        send(
+            &app,
+            "POST",
+            "/statistic/dialog-report",
+            json!({ "agent_uuid": uuid, "start": start, "end": end }),
+        )
+    };
+    let far_end = report("2025-03-14 00:00:00", "+262142-12-31 23:59:59.999999999").await;
+    insta::assert_json_snapshot!("report_far_end", snap(&far_end));
+    let far_start = report("-262143-01-01 00:00:00", "2025-03-15 00:00:00").await;
+    assert_eq!(far_start.status, 400, "{:?}", far_start.body);
 }

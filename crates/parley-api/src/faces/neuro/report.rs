@@ -8,7 +8,7 @@
 //! `busy`, `answering_machine`, ...). Output entities the dialog never set are `null`; an output
 //! entity named like a fixed key is shadowed by the fixed key.
 
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
 use parley_domain::call::{Call, Speaker, Utterance};
 use parley_domain::campaign_service::reports::CallReport;
 use serde::Serialize;
@@ -140,12 +140,14 @@ pub fn transcription_events(call: &Call, agent_uuid: &str) -> Vec<TranscriptionE
     events
 }
 
-/// Reads a `dialog-report` date (`field` names it in errors), in any of [`ACCEPTED_DATES`].
+/// Reads a `dialog-report` date (`field` names it in errors), in any of [`ACCEPTED_DATES`], with a
+/// four-digit year (chrono would also read `+262142-12-31`, past what a date can be moved by).
 pub fn parse_date(field: &str, text: &str) -> Result<DateTime<Utc>, NeuroError> {
     let trimmed = text.trim();
     ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(trimmed, format).ok())
+        .filter(|naive| (1..=9999).contains(&naive.year()))
         .map(|naive| naive.and_utc())
         .ok_or_else(|| {
             NeuroError::invalid(format!(
@@ -177,6 +179,9 @@ mod tests {
             "26.11.2020 10:08:05",
             "",
             "2020-13-01 00:00:00",
+            "+262142-12-31 23:59:59.999999999",
+            "-0001-01-01 00:00:00",
+            "0000-01-01 00:00:00",
         ] {
             assert!(parse_date("start", bad).is_err(), "{bad}");
         }

@@ -136,7 +136,10 @@ pub async fn dialog_report(
     let filter = CallFilter {
         agent_id: Some(agent.id),
         started_from: Some(start),
-        started_to: Some(end + TimeDelta::microseconds(1)),
+        started_to: Some(
+            end.checked_add_signed(TimeDelta::microseconds(1))
+                .unwrap_or(end),
+        ),
         ..CallFilter::default()
     };
     let reports = services.campaigns.call_reports(&who, &filter, page).await?;
