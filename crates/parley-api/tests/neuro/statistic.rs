@@ -1,6 +1,6 @@
 //! Statistics: the "no data" answers before any call, `dialog-report`'s date formats, defaults
 //! and errors (dates past four-digit years included), downloads and transcriptions of unknown
-//! calls, and other companies' objects.
+//! or undecodable calls, and other companies' objects.
 
 use serde_json::json;
 
@@ -146,4 +146,17 @@ async fn report_dates_past_four_digit_years() {
     insta::assert_json_snapshot!("report_far_end", snap(&far_end));
     let far_start = report("-262143-01-01 00:00:00", "2025-03-15 00:00:00").await;
     assert_eq!(far_start.status, 400, "{:?}", far_start.body);
+}
+
+#[tokio::test]
+async fn undecodable_call_uuids_are_unknown_calls() {
+    let app = TestApp::new().await;
+    let unknown = get(&app, &format!("/statistic/{UNKNOWN}/transcription")).await;
+    for path in [
+        "/statistic/%FF/transcription",
+        "/statistic/%FF/transcription?type=text",
+    ] {
+        let reply = get(&app, path).await;
+        assert_eq!(snap(&reply), snap(&unknown), "{path}");
+    }
 }

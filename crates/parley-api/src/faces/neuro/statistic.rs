@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -26,6 +26,7 @@ use serde_json::{Map, Value, json};
 
 use crate::common::error::ApiError;
 use crate::common::files::content_disposition;
+use crate::common::query::Path;
 use crate::faces::neuro::error::NeuroError;
 use crate::faces::neuro::extract::{Body, Caller, parse_uuid};
 use crate::faces::neuro::report::{self, TranscriptionEventDto};
@@ -194,11 +195,12 @@ pub struct TranscriptionDto {
     pub data: Vec<TranscriptionEventDto>,
 }
 
-/// `GET /statistic/{call_uuid}/transcription?type=json|text` (default json).
+/// `GET /statistic/{call_uuid}/transcription?type=json|text` (default json). A path segment
+/// that is not even text (`%FF`) names no call either.
 pub async fn transcription(
     State(services): State<Arc<Services>>,
     Caller(who): Caller,
-    Path(call_uuid): Path<String>,
+    call_uuid: Result<Path<String>, ApiError>,
     uri: Uri,
 ) -> Result<Response, NeuroError> {
     let text_file = match params::text(&uri, "type").map(|t| t.to_ascii_lowercase()) {
@@ -212,7 +214,10 @@ pub async fn transcription(
         }
     };
     let missing = || (StatusCode::NOT_FOUND, Json(json!({ "data": [] }))).into_response();
-    let Ok(uuid) = Uuid::parse_str(call_uuid.trim()) else {
+    let Some(uuid) = call_uuid
+        .ok()
+        .and_then(|Path(text)| Uuid::parse_str(text.trim()).ok())
+    else {
         return Ok(missing());
     };
     let call = match services.campaigns.call(&who, Ref::Uuid(uuid)).await {
