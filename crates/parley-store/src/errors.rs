@@ -56,6 +56,10 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 fn unexpected(context: &'static str, err: sqlx::Error) -> Error {
     match err {
+        // PostgreSQL text and jsonb cannot hold U+0000 (SQLite can): a client's NUL is bad input.
+        sqlx::Error::Database(ref e) if matches!(e.code().as_deref(), Some("22021" | "22P05")) => {
+            Error::invalid("text must not contain NUL characters (\\u0000)").with_source(err)
+        }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => Error::new(
             ErrorKind::Unavailable,
             format!("the database is unavailable ({context})"),

@@ -1,5 +1,6 @@
 //! Errors in Neuro's `{"message"}` shape: bad and missing tokens, bad JSON, bodies that are not
-//! objects, oversized bodies, unknown paths under `/api/v2/ext` and wrong methods.
+//! objects, NUL characters (which PostgreSQL cannot store), oversized bodies, unknown paths under
+//! `/api/v2/ext` and wrong methods.
 
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -116,4 +117,40 @@ async fn bodies_that_are_not_objects_change_nothing() {
     let by_position = send(&app, "POST", &slots, json!([null, 1, "09:00", "10:00"])).await;
     assert_eq!(snap(&by_position), snap(&array));
     assert_eq!(get(&app, &slots).await.ok(200), &json!([]));
+}
+
+#[tokio::test]
+async fn nul_characters_are_kept_or_refused_never_a_500() {
+    let app = TestApp::new().await;
+    let uuid = agent(&app).await;
+    let sent = "a\u{0}b";
+    // SQLite keeps the text as sent; PostgreSQL cannot, and refuses it as bad input.
+    let refused = json!({
+        "status": 400,
+        "body": { "message": "text must not contain NUL characters (\\u0000)" },
+    });
+    for (method, path, field) in [
+        ("POST", format!("/output-entity?agent_uuid={uuid}"), "name"),
+        ("POST", format!("/initial-entity?agent_uuid={uuid}"), "name"),
+        (
+            "PUT",
+            format!("/agent-settings/general?agent_uuid={uuid}"),
+            "flag",
+        ),
+    ] {
+        let reply = send(&app, method, &path, json!({ field: sent })).await;
+        match reply.status.as_u16() {
+            200 | 201 => assert_eq!(reply.body[field], json!(sent), "{method} {path}"),
+            _ => assert_eq!(snap(&reply), refused, "{method} {path}"),
+        }
+    }
+    let keys = get(
+        &app,
+        &format!("/agent-settings/credentials?agent_uuid={uuid}&key_type=a%00b"),
+    )
+    .await;
+    match keys.status.as_u16() {
+        200 => assert_eq!(keys.body, json!({ "data": [] })),
+        _ => assert_eq!(snap(&keys), refused),
+    }
 }
