@@ -7,6 +7,7 @@ mod common;
 mod auth;
 mod candidates;
 mod exports;
+mod hostile;
 mod receivers;
 mod statistics;
 mod support;

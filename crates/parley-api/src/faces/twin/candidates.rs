@@ -9,12 +9,14 @@
 //! is checked before any is queued, so a batch with a bad number queues nothing and says which
 //! items are wrong.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use parley_domain::campaign::{CampaignState, UploadRow};
+use parley_domain::campaign::{Campaign, CampaignState, UploadRow};
 use parley_domain::dialer::PhoneNumber;
 use parley_domain::ids::{CampaignId, Ref};
 use parley_domain::{Detail, Services};
@@ -98,10 +100,18 @@ async fn add(
         .with_details(problems);
         return Err(error.into());
     }
+    // Every task is looked up before anything is queued, so an item naming an unknown task (or
+    // another company's) adds nothing from the batch, as a bad number does.
+    let mut tasks: HashMap<String, Campaign> = HashMap::new();
+    for item in &checked {
+        if let Entry::Vacant(slot) = tasks.entry(item.task.to_string()) {
+            slot.insert(services.campaigns.campaign(&who, item.task).await?);
+        }
+    }
     let mut out = Vec::with_capacity(checked.len());
     let mut started = Vec::new();
     for item in checked {
-        let campaign = services.campaigns.campaign(&who, item.task).await?;
+        let campaign = &tasks[&item.task.to_string()];
         let external = item.row.external_id.clone();
         let phone = item.row.phone.clone();
         let entry = services
@@ -153,7 +163,12 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
     };
     let phone = match phone {
         Value::String(p) => p,
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => whole_number(&n).ok_or_else(|| {
+            (
+                "phone",
+                format!("`{n}` is not a phone number: a number must be whole and positive"),
+            )
+        })?,
         _ => {
             return Err((
                 "phone",
@@ -196,6 +211,17 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
         callback,
         force_start: force_all || item["forceStart"].as_bool().unwrap_or(false),
     })
+}
+
+/// The digits of a phone number sent as a JSON number: `79161234567`, also when written
+/// `79161234567.0` or `7.9161234567e10` (whose text would read as another number); `None` for a
+/// fraction, a negative or zero.
+fn whole_number(number: &serde_json::Number) -> Option<String> {
+    if let Some(n) = number.as_u64() {
+        return Some(n.to_string());
+    }
+    let n = number.as_f64()?;
+    (n.fract() == 0.0 && n > 0.0 && n < 1e16).then(|| format!("{n:.0}"))
 }
 
 /// `POST /autoCallCandidate/cancel?autoCallId=&phone=`: takes the task's waiting contacts with
