@@ -1,5 +1,6 @@
 //! Hostile and odd input found by sweeping every route: a batch that names a task the caller
-//! cannot see adds nothing, and phones sent as floats keep their digits.
+//! cannot see adds nothing, phones sent as floats keep their digits, and ids that are not UTF-8,
+//! trailing slashes and unknown paths answer in the Twin24 shape.
 
 use parley_domain::ids::Ref;
 use serde_json::json;
@@ -63,4 +64,75 @@ async fn phones_sent_as_floats_keep_their_digits() {
         )
         .await;
     insta::assert_json_snapshot!("single_fractional_phone", fraction.snap());
+}
+
+#[tokio::test]
+async fn ids_that_are_not_utf8_are_a_twin_error() {
+    let app = TestApp::new().await;
+    let steer = app
+        .post(
+            "/api/v1/telephony/autoCall/%FF/play",
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    insta::assert_json_snapshot!("steer_not_utf8", steer.snap());
+    let record = app
+        .get(
+            "/cis/api/v1/search/cis/calls/%FF%FE/record",
+            &app.tokens.admin,
+        )
+        .await;
+    assert_eq!(record.status.as_u16(), 400);
+    assert!(record.body["error"].is_string(), "{}", record.body);
+}
+
+#[tokio::test]
+async fn trailing_slashes_are_served_and_unknown_paths_are_twin_404s() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let created = app
+        .post(
+            "/api/v1/telephony/autoCall/",
+            Some(&app.tokens.admin),
+            json!({"name": "Calls", "defaultExecData": bot}),
+        )
+        .await;
+    let task = created.ok(200)["id"]["identity"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = app
+        .get("/cis/api/v1/telephony/autoCall/", &app.tokens.admin)
+        .await;
+    let plain = app
+        .get("/cis/api/v1/telephony/autoCall", &app.tokens.admin)
+        .await;
+    assert_eq!(list.ok(200), plain.ok(200));
+    let paused = app
+        .post(
+            &format!("/analyse/api/v1/telephony/autoCall/{task}/pause/"),
+            Some(&app.tokens.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(paused.ok(200)["status"], "PAUSED");
+    let calls = app
+        .get("/api/v1/search/cis/calls/?limit=1", &app.tokens.admin)
+        .await;
+    assert_eq!(calls.ok(200)["count"], 0);
+
+    let unknown = app
+        .get("/api/v1/telephony/autoCalls", &app.tokens.admin)
+        .await;
+    insta::assert_json_snapshot!("unknown_path", unknown.snap());
+    for path in [
+        "/cis/api/v1/nothing",
+        "/analyse/api/v2/search",
+        "/api/v1/search/cis/calls/x/y",
+    ] {
+        let reply = app.get(path, &app.tokens.admin).await;
+        assert_eq!(reply.status.as_u16(), 404, "{path}");
+        assert!(reply.body["error"].is_string(), "{path}: {}", reply.body);
+    }
 }

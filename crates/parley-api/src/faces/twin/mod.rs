@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::map_response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use parley_domain::Services;
 
 use crate::common::error::render_errors;
@@ -35,25 +35,37 @@ pub use webhooks::Twin24Webhooks;
 /// The prefixes every method is served under, each followed by `/api/v1`.
 pub const PREFIXES: [&str; 3] = ["", "/cis", "/analyse"];
 
-/// The Twin24 routes at every prefix, rendering their errors in the Twin24 shape.
+/// The method groups under `/api/v1` without a prefix. Bot.one also serves paths there, so only
+/// unknown paths in these groups are a Twin24 404; under `/cis` and `/analyse` every unknown path
+/// is.
+pub const GROUPS: [&str; 3] = ["auth", "search", "telephony"];
+
+/// The Twin24 routes at every prefix, each also with a trailing slash (clients add one), rendering
+/// their errors in the Twin24 shape, unknown paths included.
 pub fn router() -> Router<Arc<Services>> {
     let mut router = Router::new();
     for prefix in PREFIXES {
         for (path, method) in routes() {
-            router = router.route(&format!("{prefix}/api/v1{path}"), method);
+            router = router
+                .route(&format!("{prefix}/api/v1{path}"), method.clone())
+                .route(&format!("{prefix}/api/v1{path}/"), method);
         }
+        if !prefix.is_empty() {
+            router = router.route(&format!("{prefix}/{{*rest}}"), any(error::no_route));
+        }
+    }
+    for group in GROUPS {
+        router = router.route(&format!("/api/v1/{group}/{{*rest}}"), any(error::no_route));
     }
     router.layer(map_response(render_errors::<Twin>))
 }
 
-/// The methods, by path under `/api/v1`.
+/// The methods, by path under `/api/v1` (each is also served with a trailing slash).
 pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<Services>>)> {
     vec![
         // Auth.
         ("/auth/login", post(auth::login)),
-        ("/auth/login/", post(auth::login)),
         ("/auth/refresh", post(auth::refresh)),
-        ("/auth/refresh/", post(auth::refresh)),
         // Call statistics.
         ("/search/cis/calls", get(statistics::calls)),
         ("/search/cis/sessions", get(statistics::sessions)),

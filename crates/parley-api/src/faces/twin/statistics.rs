@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -18,6 +18,7 @@ use parley_domain::Services;
 use parley_domain::campaign_service::search::{SearchKind, SearchRequest};
 use parley_domain::ids::Ref;
 
+use crate::common::query::Path;
 use crate::faces::twin::error::TwinError;
 use crate::faces::twin::export::{self, Output};
 use crate::faces::twin::extract::{Caller, query_pairs};

@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::Uri;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use parley_domain::Services;
@@ -33,6 +33,7 @@ use serde_json::{Value, json};
 use super::error::TwinError;
 use super::extract::{Body, Caller, query_value};
 use super::webhooks::{check_events, task_status};
+use crate::common::query::Path;
 
 /// A task's id as every client reads it.
 fn identity(campaign: &Campaign) -> Value {
