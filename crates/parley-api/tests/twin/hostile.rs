@@ -1,11 +1,13 @@
 //! Hostile and odd input found by sweeping every route: a batch that names a task the caller
-//! cannot see adds nothing, phones sent as floats keep their digits, and ids that are not UTF-8,
-//! trailing slashes and unknown paths answer in the Twin24 shape.
+//! cannot see adds nothing, phones sent as floats keep their digits, ids that are not UTF-8,
+//! trailing slashes and unknown paths answer in the Twin24 shape, huge pages do not overflow, and
+//! `ttl` may come as a string.
 
 use parley_domain::ids::Ref;
 use serde_json::json;
 
-use crate::common::TestApp;
+use crate::common::{PASSWORD, TestApp};
+use crate::support::claims;
 use crate::tasks::{bot, create_task};
 
 #[tokio::test]
@@ -135,4 +137,40 @@ async fn trailing_slashes_are_served_and_unknown_paths_are_twin_404s() {
         assert_eq!(reply.status.as_u16(), 404, "{path}");
         assert!(reply.body["error"].is_string(), "{path}: {}", reply.body);
     }
+}
+
+#[tokio::test]
+async fn a_huge_page_of_tasks_is_empty() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    let reply = app
+        .get(
+            "/api/v1/telephony/autoCall?page=18446744073709551615&limit=1000",
+            &app.tokens.admin,
+        )
+        .await;
+    let body = reply.ok(200);
+    assert!(body["count"].as_u64() > Some(0), "{body}");
+    assert_eq!(body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn ttl_may_be_a_string() {
+    let app = TestApp::new().await;
+    let login = |ttl: serde_json::Value| {
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "admin@acme.test", "password": PASSWORD, "ttl": ttl}),
+        )
+    };
+    let reply = login(json!("7200")).await;
+    let claims = claims(reply.ok(200)["token"].as_str().unwrap());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        7200
+    );
+    let bad = login(json!("soon")).await;
+    insta::assert_json_snapshot!("login_ttl_not_a_number", bad.snap());
 }

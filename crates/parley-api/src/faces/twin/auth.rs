@@ -25,9 +25,9 @@ pub struct LoginDto {
     pub email: String,
     /// The password.
     pub password: String,
-    /// The access token's lifetime in seconds.
+    /// The access token's lifetime in seconds (a number, or a string holding one).
     #[serde(default)]
-    pub ttl: Option<f64>,
+    pub ttl: Option<serde_json::Value>,
     /// Ignored (a user has one company).
     #[serde(default)]
     pub company_id: Option<serde_json::Value>,
@@ -42,9 +42,9 @@ pub struct LoginDto {
 pub struct RefreshDto {
     /// The refresh token of the last pair.
     pub refresh_token: String,
-    /// The new access token's lifetime in seconds.
+    /// The new access token's lifetime in seconds (a number, or a string holding one).
     #[serde(default)]
-    pub ttl: Option<f64>,
+    pub ttl: Option<serde_json::Value>,
 }
 
 /// A token pair as Twin24 returns it.
@@ -94,12 +94,21 @@ pub async fn refresh(
     Ok(Json(pair.into()))
 }
 
-fn ttl(seconds: Option<f64>) -> Result<Option<Duration>, TwinError> {
+/// `ttl` as a number of seconds, or as a string holding one (clients send both).
+fn ttl(value: Option<serde_json::Value>) -> Result<Option<Duration>, TwinError> {
+    use serde_json::Value;
+    let seconds = match &value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
     match seconds {
-        None => Ok(None),
         Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::seconds(s.min(1e9) as i64))),
-        Some(s) => Err(TwinError::invalid(format!(
-            "`ttl` must be a positive number of seconds, not {s}"
+        _ => Err(TwinError::invalid(format!(
+            "`ttl` must be a positive number of seconds, not {}",
+            value.unwrap_or_default()
         ))),
     }
 }
