@@ -7,5 +7,6 @@ mod common;
 
 mod auth;
 mod campaigns;
+mod hostile;
 mod report;
 mod support;

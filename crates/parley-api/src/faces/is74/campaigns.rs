@@ -290,7 +290,19 @@ fn read_phones(p: &mut Problems, value: Option<&Value>) -> Option<Phones> {
         let Some(object) = p.object(Some(item), &format!("phones[{i}]")) else {
             continue;
         };
-        let phone = p.text(object.get("phone"), &format!("phones[{i}].phone"));
+        let path = format!("phones[{i}].phone");
+        let phone = match object.get("phone") {
+            Some(Value::Number(n)) => {
+                let digits = input::whole_number(n);
+                if digits.is_none() {
+                    p.push(format!(
+                        "`{path}`: `{n}` is not a phone number (a whole number)"
+                    ));
+                }
+                digits
+            }
+            value => p.text(value, &path),
+        };
         if let Some(text) = &phone
             && let Err(e) = PhoneNumber::parse(text)
         {
