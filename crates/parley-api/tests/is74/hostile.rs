@@ -1,4 +1,6 @@
-//! Hostile and odd input found by sweeping every route: phones sent as floats keep their digits.
+//! Hostile and odd input found by sweeping every route: phones sent as floats keep their digits,
+//! an empty report totals `0` (not `-0.0`), and project ids that are not UTF-8 and unknown paths
+//! answer in the is74 shape.
 
 use serde_json::json;
 
@@ -21,4 +23,44 @@ async fn phones_sent_as_floats_keep_their_digits() {
     let fraction = json!([{"phone": 7_999_000_000.5_f64}]);
     let reply = post(&app, "/api/campaigns", &app.tokens.admin, body(fraction)).await;
     insta::assert_json_snapshot!("fractional_phone", snap(&reply));
+}
+
+#[tokio::test]
+async fn a_report_without_rows_totals_zero() {
+    let app = TestApp::new().await;
+    agent(&app).await;
+    let reply = post(
+        &app,
+        "/api/analytics/1/report",
+        &app.tokens.admin,
+        json!({"analytics_filter": {}, "columns": [{"name": "phone_number"}]}),
+    )
+    .await;
+    let body = reply.ok(200);
+    assert_eq!(body["count"], 0);
+    // `-0.0` compares equal to `0.0`: compare the text clients read.
+    assert_eq!(body["total_duration"].to_string(), "0.0");
+    assert_eq!(body["avg_duration"].to_string(), "0.0");
+}
+
+#[tokio::test]
+async fn bad_paths_answer_in_the_is74_shape() {
+    let app = TestApp::new().await;
+    let report = post(
+        &app,
+        "/api/analytics/%FF/report",
+        &app.tokens.admin,
+        json!({"analytics_filter": {}}),
+    )
+    .await;
+    insta::assert_json_snapshot!("report_project_not_utf8", snap(&report));
+    for path in [
+        "/api/campaigns/1",
+        "/api/analytics/1",
+        "/api/analytics/1/reports",
+    ] {
+        let reply = post(&app, path, &app.tokens.admin, json!({})).await;
+        assert_eq!(reply.status.as_u16(), 404, "{path}");
+        assert!(reply.body["detail"].is_string(), "{path}: {}", reply.body);
+    }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::map_response;
-use axum::routing::post;
+use axum::routing::{any, post};
 use parley_domain::Services;
 
 use crate::common::error::render_errors;
@@ -36,5 +36,9 @@ pub fn router() -> Router<Arc<Services>> {
         .route("/api/campaigns/", post(campaigns::create))
         .route("/api/analytics/{project_id}/report", post(report::report))
         .route("/api/analytics/{project_id}/report/", post(report::report))
+        // Unknown paths of the face's groups answer in its shape too.
+        .route("/api/campaigns/{*rest}", any(error::no_route))
+        .route("/api/analytics/{project_id}", any(error::no_route))
+        .route("/api/analytics/{project_id}/{*rest}", any(error::no_route))
         .layer(map_response(render_errors::<Is74>))
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use parley_domain::call::CallFilter;
@@ -82,9 +83,13 @@ struct Request {
 pub async fn report(
     State(services): State<Arc<Services>>,
     Caller(who): Caller,
-    Path(project): Path<String>,
+    project: Result<Path<String>, PathRejection>,
     body: Bytes,
 ) -> Result<Json<ReportDto>, Is74Error> {
+    // A project id that does not decode (not UTF-8) names no project, like any other bad id.
+    let Ok(Path(project)) = project else {
+        return Err(Is74Error::not_found("project not found"));
+    };
     let project_id = project.trim().parse::<i64>().ok();
     if project_id != Some(who.company_id.0) {
         return Err(project_not_found_text(&project));
@@ -141,7 +146,11 @@ pub async fn report(
         });
     }
     let count = kept.len();
-    let total_ms: f64 = kept.iter().map(|(_, s)| (s * 1000.0).round()).sum();
+    // A fold from 0.0, not `sum()`: an empty float sum is -0.0, which would show as `-0.0`.
+    let total_ms = kept
+        .iter()
+        .map(|(_, s)| (s * 1000.0).round())
+        .fold(0.0, |total, ms| total + ms);
     let avg = if count == 0 {
         0.0
     } else {
