@@ -1,5 +1,5 @@
 //! Hostile and odd input found by sweeping every route: a batch that names a task the caller
-//! cannot see adds nothing, phones sent as floats keep their digits, ids that are not UTF-8,
+//! cannot see or lacks a variable the bot requires adds nothing, phones sent as floats keep their digits, ids that are not UTF-8,
 //! trailing slashes and unknown paths answer in the Twin24 shape, huge pages do not overflow, and
 //! `ttl` may come as a string.
 
@@ -173,4 +173,44 @@ async fn ttl_may_be_a_string() {
     );
     let bad = login(json!("soon")).await;
     insta::assert_json_snapshot!("login_ttl_not_a_number", bad.snap());
+}
+
+#[tokio::test]
+async fn a_batch_with_an_item_lacking_a_required_variable_adds_nothing() {
+    let app = TestApp::new().await;
+    let (agent, _) = app
+        .voice_campaign_of(
+            &crate::common::CALL_SURVEY.replace("default: there", "required: true"),
+            |_| {},
+        )
+        .await;
+    let task = create_task(
+        &app,
+        json!({"name": "Calls", "defaultExecData": agent.id.0}),
+    )
+    .await;
+    let reply = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            json!({"batch": [
+                {"phone": ["79160000001"], "variables": {"client_name": "Анна"}, "autoCallId": task},
+                {"phone": ["79160000002"], "variables": {"имя": "Пётр"}, "autoCallId": task},
+            ]}),
+        )
+        .await;
+    insta::assert_json_snapshot!("batch_missing_required_variable", reply.snap());
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    let counts = app
+        .services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.total(), 0, "nothing of the batch was queued");
 }

@@ -6,8 +6,8 @@
 //! (echoed in the task's webhooks) and `clientExternalId` (a repeat within the task answers
 //! 200 and adds nothing). `timezone` is accepted and not used: the callee's zone comes from the
 //! number. `forceStart` (on the body or an item) starts a task that is not running. Every item
-//! is checked before any is queued, so a batch with a bad number queues nothing and says which
-//! items are wrong.
+//! is checked before any is queued (its number, its task, the variables its bot requires), so a
+//! batch with a bad item queues nothing and says which items are wrong.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -19,6 +19,7 @@ use axum::http::Uri;
 use parley_domain::campaign::{Campaign, CampaignState, UploadRow};
 use parley_domain::dialer::PhoneNumber;
 use parley_domain::ids::{CampaignId, Ref};
+use parley_domain::scenarios::parse_scenario;
 use parley_domain::{Detail, Services};
 use serde_json::{Value, json};
 
@@ -91,27 +92,47 @@ async fn add(
             }),
         }
     }
-    if !problems.is_empty() {
-        let error = ApiError::invalid(format!(
-            "{} of {} candidates are invalid; none was added",
-            problems.len(),
-            items.len()
-        ))
-        .with_details(problems);
-        return Err(error.into());
-    }
-    // Every task is looked up before anything is queued, so an item naming an unknown task (or
-    // another company's) adds nothing from the batch, as a bad number does.
-    let mut tasks: HashMap<String, Campaign> = HashMap::new();
+    refuse(problems, items.len())?;
+    // Every task, and the inputs its bot requires, is looked up before anything is queued, so an
+    // item naming an unknown task (or another company's) or lacking a required variable adds
+    // nothing from the batch, as a bad number does.
+    let mut tasks: HashMap<String, (Campaign, Vec<String>)> = HashMap::new();
     for item in &checked {
         if let Entry::Vacant(slot) = tasks.entry(item.task.to_string()) {
-            slot.insert(services.campaigns.campaign(&who, item.task).await?);
+            let campaign = services.campaigns.campaign(&who, item.task).await?;
+            let source = services
+                .agents
+                .scenario_source(&who, Ref::Id(campaign.agent_id))
+                .await?;
+            let required = parse_scenario(&source)?
+                .inputs()
+                .iter()
+                .filter(|input| input.required)
+                .map(|input| input.name.clone())
+                .collect();
+            slot.insert((campaign, required));
         }
     }
+    let mut problems = Vec::new();
+    for (n, item) in checked.iter().enumerate() {
+        let (_, required) = &tasks[&item.task.to_string()];
+        if let Some(missing) = required
+            .iter()
+            .find(|name| !item.row.variables.contains_key(*name))
+        {
+            problems.push(Detail {
+                field: Some(format!("batch[{n}].variables")),
+                ..Detail::new(format!(
+                    "input variable `{missing}` is required by the scenario"
+                ))
+            });
+        }
+    }
+    refuse(problems, items.len())?;
     let mut out = Vec::with_capacity(checked.len());
     let mut started = Vec::new();
     for item in checked {
-        let campaign = &tasks[&item.task.to_string()];
+        let (campaign, _) = &tasks[&item.task.to_string()];
         let external = item.row.external_id.clone();
         let phone = item.row.phone.clone();
         let entry = services
@@ -140,6 +161,19 @@ async fn add(
         }));
     }
     Ok(Json(json!({ "count": out.len(), "batch": out })))
+}
+
+/// The 400 naming every item's problem, when there are any.
+fn refuse(problems: Vec<Detail>, items: usize) -> Result<(), TwinError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let error = ApiError::invalid(format!(
+        "{} of {items} candidates are invalid; none was added",
+        problems.len()
+    ))
+    .with_details(problems);
+    Err(error.into())
 }
 
 fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, String)> {
