@@ -214,3 +214,34 @@ async fn a_batch_with_an_item_lacking_a_required_variable_adds_nothing() {
         .unwrap();
     assert_eq!(counts.total(), 0, "nothing of the batch was queued");
 }
+
+#[tokio::test]
+async fn task_list_periods_read_like_the_statistics_ones() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    create_task(&app, json!({"name": "Survey", "defaultExecData": bot})).await;
+    let now = app.clock_now();
+    let day = now.format("%Y-%m-%d").to_string();
+    let local = |hours: i64| {
+        (now + chrono::TimeDelta::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let count = |query: String| {
+        let app = &app;
+        async move {
+            let reply = app
+                .get(
+                    &format!("/api/v1/telephony/autoCall?keyword=survey&{query}"),
+                    &app.tokens.admin,
+                )
+                .await;
+            reply.ok(200)["count"].as_u64().unwrap()
+        }
+    };
+    // A date alone is that whole day; a `+03:00` sent unencoded arrives as ` 03:00`.
+    assert_eq!(count(format!("from={day}&to={day}")).await, 1);
+    assert_eq!(count(format!("from={}+03:00", local(2))).await, 1);
+    assert_eq!(count(format!("from={}+03:00", local(4))).await, 0);
+    assert_eq!(count(format!("to={}", local(-1))).await, 0);
+}

@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 use super::error::TwinError;
 use super::extract::{Body, Caller, query_value};
 use super::webhooks::{check_events, task_status};
-use crate::common::query::Path;
+use crate::common::query::{DayEnd, Path, iso8601};
 
 /// A task's id as every client reads it.
 fn identity(campaign: &Campaign) -> Value {
@@ -98,19 +98,18 @@ pub async fn list(
             )));
         }
     }
-    let instant = |name: &str| -> Result<Option<DateTime<Utc>>, TwinError> {
+    // As the statistics read them: a date alone, no zone (UTC), or a `+` that arrived as a space.
+    let instant = |name: &str, end: DayEnd| -> Result<Option<DateTime<Utc>>, TwinError> {
         query_value(&uri, name)
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.trim().is_empty())
             .map(|v| {
-                DateTime::parse_from_rfc3339(&v)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| {
-                        TwinError::invalid(format!("`{name}` must be ISO 8601, not `{v}`"))
-                    })
+                iso8601(&v, end).ok_or_else(|| {
+                    TwinError::invalid(format!("`{name}` must be ISO 8601, not `{v}`"))
+                })
             })
             .transpose()
     };
-    let (from, to) = (instant("from")?, instant("to")?);
+    let (from, to) = (instant("from", DayEnd::Start)?, instant("to", DayEnd::End)?);
     let sort = query_value(&uri, "sort").unwrap_or_else(|| "createdAt".to_owned());
     let (descending, field) = match sort.strip_prefix('-') {
         Some(field) => (true, field.to_owned()),
