@@ -1,6 +1,7 @@
 //! Loading dialogs: one at a time into the agent's default campaign or a selection, in bulk
 //! (202 at once, queued by the upload worker, per-row rejects), adding to a bulk, and the
-//! errors (unknown or malformed bulks and tasks, another company's, viewers, bad rows).
+//! errors (unknown or malformed bulks and tasks, another company's, viewers, bad rows, NUL
+//! characters, which PostgreSQL could not record).
 
 use serde_json::{Value, json};
 
@@ -338,4 +339,34 @@ async fn group_errors_and_other_companies() {
     )
     .await;
     insta::assert_json_snapshot!("group_other_agents_bulk", snap(&crossed));
+}
+
+#[tokio::test]
+async fn dialogs_with_nul_characters_are_refused_not_queued() {
+    let app = TestApp::new().await;
+    let uuid = agent(&app).await;
+    let query = format!("agent_uuid={uuid}");
+    let in_value = initial(
+        &app,
+        &query,
+        json!({ "msisdn": "79991231212", "name": "An\u{0}na" }),
+    )
+    .await;
+    insta::assert_json_snapshot!("initial_nul", snap(&in_value));
+    for body in [
+        json!({ "msisdn": "79991231212", "na\u{0}me": "Anna" }),
+        json!({ "msisdn": "79991231212", "items": [{ "name": "\u{0}" }] }),
+    ] {
+        let reply = initial(&app, &query, body.clone()).await;
+        assert_eq!(snap(&reply), snap(&in_value), "{body}");
+    }
+    let in_group = group(
+        &app,
+        &query,
+        json!([{ "msisdn": "79991231212" }, { "msisdn": "79991231213", "name": "\u{0}" }]),
+    )
+    .await;
+    insta::assert_json_snapshot!("group_nul", snap(&in_group));
+    let queue = get(&app, &format!("/queue/dialog?{query}")).await;
+    assert_eq!(queue.ok(200)["total_count"], json!(0));
 }

@@ -90,6 +90,9 @@ pub async fn initial(
     Body(body): Body<Map<String, Value>>,
 ) -> Result<Json<DialogInitialDto>, NeuroError> {
     who.require_write()?;
+    if rows::has_nul(&body) {
+        return Err(NeuroError::invalid(rows::NUL_MESSAGE));
+    }
     let row = rows::row(body);
     if row.phone.is_empty() {
         return Err(NeuroError::invalid(

@@ -4,7 +4,12 @@
 //!
 //! Group uploads are read raw (up to [`crate::HARD_BODY_LIMIT`], so 100,000 spreadsheet rows fit
 //! whatever the configured body limit) and only their shape is checked here: an array of objects
-//! (one object is one row). Numbers and entry points are the upload worker's to check, per row.
+//! (one object is one row), none holding a NUL character. Numbers and entry points are the upload
+//! worker's to check, per row.
+//!
+//! NUL (U+0000) is refused in any key or string of a row, here and in `dialog-initial`: PostgreSQL
+//! text cannot hold it, so a dialog carrying one would be queued and dialed, and then its call
+//! could not be recorded.
 
 use axum::body::Body as RawBody;
 use parley_domain::campaign::UploadRow;
@@ -58,6 +63,24 @@ fn number_text(n: &Number) -> String {
     }
 }
 
+/// The 400 of a row holding a NUL character.
+pub const NUL_MESSAGE: &str = "text must not contain NUL characters (\\u0000)";
+
+/// Whether a row holds a NUL character in any key or string, however deep.
+pub fn has_nul(fields: &Map<String, Value>) -> bool {
+    fn value_has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(value_has_nul),
+            Value::Object(fields) => has_nul(fields),
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+    fields
+        .iter()
+        .any(|(key, value)| key.contains('\0') || value_has_nul(value))
+}
+
 /// Reads a group upload's body into rows.
 pub async fn read_rows(body: RawBody) -> Result<Vec<UploadRow>, NeuroError> {
     let bytes = axum::body::to_bytes(body, crate::HARD_BODY_LIMIT)
@@ -91,6 +114,9 @@ pub fn parse_rows(bytes: &[u8]) -> Result<Vec<UploadRow>, NeuroError> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| match item {
+            Value::Object(fields) if has_nul(&fields) => {
+                Err(NeuroError::invalid(format!("dialog {i}: {NUL_MESSAGE}")))
+            }
             Value::Object(fields) => Ok(row(fields)),
             other => Err(NeuroError::invalid(format!(
                 "dialog {i} is {}, not an object with `msisdn` and initial entities",
@@ -159,7 +185,15 @@ mod tests {
             parse_rows(br#"{"msisdn": "1"}"#).map(|r| r.len()).ok(),
             Some(1)
         );
-        for bad in [&b""[..], b"[1]", b"\"x\"", b"[{]"] {
+        for bad in [
+            &b""[..],
+            b"[1]",
+            b"\"x\"",
+            b"[{]",
+            br#"[{"msisdn": "1", "name": "a\u0000"}]"#,
+            br#"[{"msisdn": "1", "k\u0000": 1}]"#,
+            br#"[{"msisdn": "1", "deep": [{"x": ["\u0000"]}]}]"#,
+        ] {
             assert!(parse_rows(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
     }
