@@ -1,7 +1,9 @@
 //! Hostile and odd input found by sweeping every route: phones sent as floats keep their digits,
-//! an empty report totals `0` (not `-0.0`), and project ids that are not UTF-8 and unknown paths
-//! answer in the is74 shape.
+//! integers written as whole floats (`5.0`) are read as pydantic reads them, an empty report
+//! totals `0` (not `-0.0`), and project ids that are not UTF-8 and unknown paths answer in the
+//! is74 shape.
 
+use parley_domain::ids::{CampaignId, Ref};
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -63,4 +65,31 @@ async fn bad_paths_answer_in_the_is74_shape() {
         assert_eq!(reply.status.as_u16(), 404, "{path}");
         assert!(reply.body["detail"].is_string(), "{path}: {}", reply.body);
     }
+}
+
+#[tokio::test]
+async fn integers_written_as_whole_floats_are_integers() {
+    let app = TestApp::new().await;
+    agent(&app).await;
+    let mut request = body(json!([{"phone": "+79990000001", "add_data": {}}]));
+    request["campaign"]["project_id"] = json!(1.0);
+    request["campaign"]["start_block_id"] = json!(1.0);
+    request["campaign"]["phone_id"] = json!(5.0);
+    request["campaign"]["schedule"]["attempts"] = json!({"id": 2.0, "title": "2"});
+    request["campaign"]["schedule"]["interval"] = json!(30.0);
+    let reply = post(&app, "/api/campaigns", &app.tokens.admin, request).await;
+    let id = reply.ok(200)["campaign"]["id"].as_i64().unwrap();
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::Id(CampaignId(id)))
+        .await
+        .unwrap();
+    let retry = campaign.retry.unwrap();
+    assert_eq!((retry.max_attempts, retry.delay_seconds), (2, 1800));
+
+    let mut fraction = body(json!([{"phone": "+79990000002"}]));
+    fraction["campaign"]["schedule"]["attempts"] = json!({"id": 2.5, "title": "2"});
+    let reply = post(&app, "/api/campaigns", &app.tokens.admin, fraction).await;
+    insta::assert_json_snapshot!("attempts_fraction", snap(&reply));
 }

@@ -110,11 +110,20 @@ impl Problems {
     }
 }
 
-/// An integer, or a string holding one; `None` for absent or `null`.
+/// An integer (also written as a float without a fraction, `5.0`, as pydantic takes it), or a
+/// string holding one; `None` for absent or `null`.
 pub(crate) fn optional_int(value: Option<&Value>) -> Result<Option<i64>, ()> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or(()),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| {
+                let f = n.as_f64()?;
+                // Within ±2^53 every whole float is exact.
+                (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
+            })
+            .map(Some)
+            .ok_or(()),
         Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| ()),
         Some(_) => Err(()),
     }
@@ -152,6 +161,7 @@ mod tests {
         let mut problems = Problems::default();
         assert_eq!(problems.int(Some(&json!("7")), "a"), Some(7));
         assert_eq!(problems.int(Some(&json!(7)), "a"), Some(7));
+        assert_eq!(problems.int(Some(&json!(7.0)), "a"), Some(7));
         assert_eq!(problems.text(Some(&json!(5)), "b").as_deref(), Some("5"));
         assert!(problems.is_empty());
         assert_eq!(problems.int(None, "c"), None);
