@@ -245,3 +245,40 @@ async fn task_list_periods_read_like_the_statistics_ones() {
     assert_eq!(count(format!("from={}+03:00", local(4))).await, 0);
     assert_eq!(count(format!("to={}", local(-1))).await, 0);
 }
+
+#[tokio::test]
+async fn blank_parameters_are_absent_and_fields_named_twice_appear_once() {
+    let (app, _) = crate::support::called().await;
+    let token = &app.tokens.admin;
+    for path in [
+        "/api/v1/search/cis/calls?limit=&offset=&page=&from=&to=&sort=&filterPeriodBy=",
+        "/api/v1/search/cis/sessions?limit=&from=",
+        "/api/v1/telephony/autoCall?limit=&page=&sort=&from=&to=",
+    ] {
+        let reply = app.get(path, token).await;
+        assert!(reply.ok(200)["count"].as_u64() > Some(0), "{path}");
+    }
+    let twice = app
+        .get(
+            "/api/v1/search/cis/calls?fields=id,phone,id&phone&limit=1",
+            token,
+        )
+        .await;
+    let item = twice.ok(200)["items"][0].as_object().unwrap().clone();
+    assert_eq!(item.keys().collect::<Vec<_>>(), ["id", "phone"]);
+    let (_, _, _, csv) = crate::support::raw(
+        &app,
+        "/api/v1/search/cis/calls?fields=id,id&output=CSV",
+        token,
+    )
+    .await;
+    let csv = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(csv.starts_with("\u{feff}id\r\n"), "{csv}");
+    let reversed = app
+        .get(
+            "/api/v1/telephony/autoCall?from=2025-03-15&to=2025-03-14",
+            token,
+        )
+        .await;
+    insta::assert_json_snapshot!("tasks_from_after_to", reversed.snap());
+}

@@ -94,17 +94,22 @@ impl Params {
         let mut filename = None;
         let mut archive = false;
         for (key, value) in query_pairs(uri) {
+            // A parameter sent blank (`limit=&from=`, as query builders write unset values) is
+            // absent; so is a field named twice (a JSON item cannot hold one key twice).
+            let blank = value.trim().is_empty();
             match key.as_str() {
-                "fields" => request.fields.extend(
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|f| !f.is_empty())
-                        .map(str::to_owned),
-                ),
+                "fields" => {
+                    for field in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                        if !request.fields.iter().any(|f| f == field) {
+                            request.fields.push(field.to_owned());
+                        }
+                    }
+                }
+                "from" | "to" | "filterPeriodBy" | "sort" | "limit" | "offset" | "page"
+                    if blank => {}
                 "from" => request.from = Some(instant("from", &value)?),
                 "to" => request.to = Some(instant("to", &value)?),
-                "filterPeriodBy" => request.period_by = Some(value).filter(|v| !v.is_empty()),
+                "filterPeriodBy" => request.period_by = Some(value),
                 "sort" => request.sort = Some(value),
                 "limit" => request.limit = Some(number("limit", &value)?),
                 "offset" => request.offset = Some(number("offset", &value)?),
@@ -112,7 +117,11 @@ impl Params {
                 "output" => format = Some(value).filter(|v| !v.trim().is_empty()),
                 "filename" => filename = Some(value).filter(|v| !v.trim().is_empty()),
                 "archive" => archive = value.trim().eq_ignore_ascii_case("true") || value == "1",
-                _ if value.is_empty() => request.fields.push(key),
+                _ if value.is_empty() => {
+                    if !request.fields.contains(&key) {
+                        request.fields.push(key);
+                    }
+                }
                 _ => request.filters.push((key, value)),
             }
         }

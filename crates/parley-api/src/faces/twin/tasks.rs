@@ -110,7 +110,15 @@ pub async fn list(
             .transpose()
     };
     let (from, to) = (instant("from", DayEnd::Start)?, instant("to", DayEnd::End)?);
-    let sort = query_value(&uri, "sort").unwrap_or_else(|| "createdAt".to_owned());
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(TwinError::invalid("`from` is after `to`"));
+    }
+    let sort = query_value(&uri, "sort")
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "createdAt".to_owned());
     let (descending, field) = match sort.strip_prefix('-') {
         Some(field) => (true, field.to_owned()),
         None => (false, sort),
