@@ -1,7 +1,10 @@
 //! Candidates: batch and single forms, Cyrillic variables, callbackData, clientExternalId
 //! de-duplication, forceStart, cancel by number, and bad numbers refused item by item.
 
+use parley_domain::campaign::QueueState;
 use parley_domain::ids::Ref;
+use parley_domain::ports::QueueFilter;
+use parley_domain::values::Page;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -71,6 +74,72 @@ async fn candidates_are_queued_once_and_cancelled_by_number() {
     insta::assert_json_snapshot!("cancel", cancel.snap());
     let calls = app.run_dialer().await;
     assert_eq!(calls.len(), 2);
+}
+
+#[tokio::test]
+async fn a_candidates_timezone_decides_its_calling_hours() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    // Calling hours 09:00–18:00. The clock says 09:00 UTC: noon in Moscow (where +7916 numbers
+    // are), 19:00 in Vladivostok.
+    let task = create_task(
+        &app,
+        json!({"name": "Calls", "defaultExecData": bot,
+               "additionalOptions": {"allowCallTimeFrom": 32400, "allowCallTimeTo": 64800}}),
+    )
+    .await;
+    let item = |phone: &str, timezone: serde_json::Value| {
+        json!({"phone": [phone], "autoCallId": task, "timezone": timezone,
+               "variables": {"persona": "cooperative"}})
+    };
+    let bad = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            json!({"batch": [item("79160000009", json!(17))]}),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.to_string().contains("timezone"), "{}", bad.body);
+    app.post(
+        "/api/v1/telephony/autoCallCandidate/batch",
+        Some(&app.tokens.admin),
+        json!({"batch": [item("79160000001", json!(null)), item("79160000002", json!(600)),
+                         item("79160000003", json!("Asia/Vladivostok"))],
+               "forceStart": true}),
+    )
+    .await
+    .ok(200);
+    let calls = app.run_dialer().await;
+    let called: Vec<&str> = calls.iter().map(|c| c.phone.digits()).collect();
+    assert_eq!(called, ["79160000001"], "the Vladivostok callees wait");
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    let filter = QueueFilter {
+        agent_id: None,
+        campaign_id: Some(campaign.id),
+        states: vec![QueueState::Waiting],
+    };
+    let waiting = app
+        .services
+        .campaigns
+        .queue(&app.admin(), &filter, Page::new(0, 10).unwrap())
+        .await
+        .unwrap();
+    // Both wait for 09:00 in Vladivostok: 23:00 UTC.
+    let next: Vec<_> = waiting
+        .items
+        .iter()
+        .map(|e| e.next_at.to_rfc3339())
+        .collect();
+    assert_eq!(
+        next,
+        ["2025-03-14T23:00:00+00:00", "2025-03-14T23:00:00+00:00"]
+    );
 }
 
 #[tokio::test]

@@ -30,20 +30,16 @@ impl CampaignService {
         self.store.campaign_hooks(who.company_id, campaign).await
     }
 
-    /// Queues one contact with its callback data (JSON text), in one transaction. `None` when
-    /// the row's external id is already queued in the campaign: nothing is added.
-    pub async fn enqueue_with_callback(
+    /// Queues one contact with its callback data (JSON text) and zone, in one transaction.
+    /// `None` when the row's external id is already queued in the campaign: nothing is added.
+    pub async fn enqueue_with_extras(
         &self,
         who: &Principal,
         campaign: Ref<CampaignId>,
         row: UploadRow,
-        callback: Option<String>,
+        extras: ContactExtras,
     ) -> Result<Option<QueueEntry>> {
         let repeatable = row.external_id.is_some();
-        let extras = ContactExtras {
-            callback_data: callback,
-            zone: None,
-        };
         match self.enqueue_with(who, campaign, row, extras).await {
             Ok(entry) => Ok(Some(entry)),
             Err(error) if repeatable && error.kind() == ErrorKind::Conflict => Ok(None),

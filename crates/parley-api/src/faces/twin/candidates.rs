@@ -4,8 +4,9 @@
 //! Each item names its task (`autoCallId`), its numbers (`phone`: a list, or one string; the
 //! first is called), `variables` (the dialog's inputs; keys may be Cyrillic), `callbackData`
 //! (echoed in the task's webhooks) and `clientExternalId` (a repeat within the task answers
-//! 200 and adds nothing). `timezone` is accepted and not used: the callee's zone comes from the
-//! number. `forceStart` (on the body or an item) starts a task that is not running. Every item
+//! 200 and adds nothing). `timezone` (minutes from UTC, see [`super::zone`]) is the callee's
+//! zone for the calling hours; without it the zone comes from the number. `forceStart` (on the
+//! body or an item) starts a task that is not running. Every item
 //! is checked before any is queued (its number, its task, the variables its bot requires), so a
 //! batch with a bad item queues nothing and says which items are wrong.
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use parley_domain::campaign::{Campaign, CampaignState, UploadRow};
+use parley_domain::campaign::{Campaign, CampaignState, ContactExtras, UploadRow};
 use parley_domain::dialer::PhoneNumber;
 use parley_domain::ids::{CampaignId, Ref};
 use parley_domain::scenarios::parse_scenario;
@@ -26,6 +27,7 @@ use serde_json::{Value, json};
 use super::error::TwinError;
 use super::extract::{Body, Caller, query_value};
 use super::tasks::task_ref;
+use super::zone::candidate_zone;
 use crate::common::error::ApiError;
 
 /// At most this many items per batch.
@@ -35,7 +37,7 @@ const MAX_BATCH: usize = 10_000;
 struct Item {
     task: Ref<CampaignId>,
     row: UploadRow,
-    callback: Option<String>,
+    extras: ContactExtras,
     force_start: bool,
 }
 
@@ -137,7 +139,7 @@ async fn add(
         let phone = item.row.phone.clone();
         let entry = services
             .campaigns
-            .enqueue_with_callback(&who, Ref::Id(campaign.id), item.row, item.callback)
+            .enqueue_with_extras(&who, Ref::Id(campaign.id), item.row, item.extras)
             .await?;
         if item.force_start
             && matches!(
@@ -230,10 +232,11 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
             ));
         }
     };
-    let callback = match &item["callbackData"] {
+    let callback_data = match &item["callbackData"] {
         Value::Null => None,
         other => Some(other.to_string()),
     };
+    let zone = candidate_zone(&item["timezone"]).map_err(|e| ("timezone", e))?;
     Ok(Item {
         task,
         row: UploadRow {
@@ -242,7 +245,10 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
             variables,
             external_id,
         },
-        callback,
+        extras: ContactExtras {
+            callback_data,
+            zone,
+        },
         force_start: force_all || item["forceStart"].as_bool().unwrap_or(false),
     })
 }
