@@ -328,6 +328,28 @@ impl UploadTask {
     }
 }
 
+/// The refusal of text holding a NUL character (U+0000), which PostgreSQL cannot store.
+pub const NUL_MESSAGE: &str = "text must not contain NUL characters (\\u0000)";
+
+/// Whether `fields` hold a NUL character in any key or string, however deep. A contact's
+/// variables holding one would be queued and called, and then its call could not be recorded
+/// on PostgreSQL, so they are refused before anything is queued.
+pub fn has_nul(fields: &serde_json::Map<String, serde_json::Value>) -> bool {
+    fn value_has_nul(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(value_has_nul),
+            serde_json::Value::Object(fields) => has_nul(fields),
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                false
+            }
+        }
+    }
+    fields
+        .iter()
+        .any(|(key, value)| key.contains('\0') || value_has_nul(value))
+}
+
 /// One uploaded row as received, before its number is parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadRow {

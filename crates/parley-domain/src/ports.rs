@@ -334,6 +334,16 @@ pub trait CampaignStore: Send + Sync {
         item: &NewQueued,
         now: DateTime<Utc>,
     ) -> Result<QueueEntry>;
+    /// Queues `items` in `campaign` in one transaction (each with its callback data): for each,
+    /// the UUID of the dialog it became, or `None` when its external id is already queued in the
+    /// campaign (or came earlier in `items`). `NotFound` when the campaign is not the company's.
+    async fn enqueue_many(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        items: &[NewQueued],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Option<Uuid>>>;
     /// Stores an upload's rows as received and returns its task (nothing is queued yet).
     async fn create_upload(
         &self,

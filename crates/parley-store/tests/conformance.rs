@@ -128,6 +128,7 @@ cases! {
         campaigns_are_invisible_to_other_companies,
         enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids,
         a_contacts_own_zone_is_kept_through_queue_and_claim,
+        many_contacts_queue_at_once_skipping_repeated_external_ids,
         a_completed_campaign_reopens_when_a_contact_is_queued,
         queue_lists_filter_and_page,
         remove_waiting_takes_only_waiting_entries_of_the_agent,

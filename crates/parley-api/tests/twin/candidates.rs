@@ -143,6 +143,58 @@ async fn a_candidates_timezone_decides_its_calling_hours() {
 }
 
 #[tokio::test]
+async fn a_full_batch_over_a_mebibyte_is_queued_in_order() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let task = create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    let batch: Vec<_> = (0..10_000)
+        .map(|n| {
+            json!({"phone": [format!("7916{n:07}")], "autoCallId": task,
+                   "clientExternalId": format!("crm-{}", n % 9_999),
+                   "variables": {"имя": format!("Клиент номер {n}"), "долг": n},
+                   "callbackData": {"orderId": n}})
+        })
+        .collect();
+    let body = json!({ "batch": batch });
+    assert!(body.to_string().len() > 1024 * 1024);
+    let reply = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate/batch",
+            Some(&app.tokens.admin),
+            body,
+        )
+        .await;
+    let answer = reply.ok(200);
+    assert_eq!(answer["count"], 10_000);
+    let items = answer["batch"].as_array().unwrap();
+    assert_eq!(items[9_998]["phone"], "79160009998");
+    // The last repeats the first's external id: answered, not queued.
+    assert_eq!(items[9_999]["duplicate"], true);
+    assert_eq!(items[0]["duplicate"], false);
+    let first = items[0]["id"]["identity"].as_str().unwrap();
+    let entry = app
+        .services
+        .campaigns
+        .queue_entry(&app.admin(), Ref::parse(first).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(entry.phone.digits(), "79160000000");
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    let counts = app
+        .services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.waiting, 9_999);
+}
+
+#[tokio::test]
 async fn bad_candidates_add_nothing() {
     let app = TestApp::new().await;
     let bot = bot(&app).await;

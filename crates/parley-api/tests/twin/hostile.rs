@@ -1,7 +1,7 @@
 //! Hostile and odd input found by sweeping every route: a batch that names a task the caller
 //! cannot see or lacks a variable the bot requires adds nothing, phones sent as floats keep their digits, ids that are not UTF-8,
-//! trailing slashes and unknown paths answer in the Twin24 shape, huge pages do not overflow, and
-//! `ttl` may come as a string.
+//! trailing slashes and unknown paths answer in the Twin24 shape, huge pages do not overflow,
+//! `ttl` may come as a string, and NUL characters (which PostgreSQL cannot store) are refused.
 
 use parley_domain::ids::Ref;
 use serde_json::json;
@@ -281,4 +281,48 @@ async fn blank_parameters_are_absent_and_fields_named_twice_appear_once() {
         )
         .await;
     insta::assert_json_snapshot!("tasks_from_after_to", reversed.snap());
+}
+
+#[tokio::test]
+async fn nul_characters_in_variables_or_callback_data_add_nothing() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let task = create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    // PostgreSQL cannot store U+0000: such a contact would be called and its call lost.
+    for bad in [
+        json!({"variables": {"имя": "a\u{0}b"}}),
+        json!({"variables": {"a\u{0}": "b"}}),
+        json!({"callbackData": {"orderId": "7\u{0}"}}),
+    ] {
+        let mut bad_item = json!({"phone": ["79160000002"], "autoCallId": task});
+        for (key, value) in bad.as_object().unwrap() {
+            bad_item[key] = value.clone();
+        }
+        let reply = app
+            .post(
+                "/api/v1/telephony/autoCallCandidate/batch",
+                Some(&app.tokens.admin),
+                json!({"batch": [{"phone": ["79160000001"], "autoCallId": task}, bad_item]}),
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{bad}");
+        assert!(
+            reply.body.to_string().contains("NUL characters"),
+            "{bad}: {}",
+            reply.body
+        );
+    }
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    let counts = app
+        .services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.total(), 0);
 }

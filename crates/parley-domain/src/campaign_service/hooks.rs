@@ -2,12 +2,13 @@
 //! campaign, contacts queued with their callback data (a repeated external id adds nothing),
 //! and contacts cancelled by number.
 
+use super::uploads::check_row;
 use super::{CampaignService, CampaignSpec};
 use crate::auth::Principal;
-use crate::campaign::{Campaign, ContactExtras, QueueEntry, QueueState, UploadRow};
+use crate::campaign::{Campaign, ContactExtras, NewQueued, QueueState, UploadRow};
 use crate::dialer::PhoneNumber;
-use crate::error::{ErrorKind, Result};
-use crate::ids::{AgentId, CampaignId, Ref};
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, CampaignId, Ref, Uuid};
 use crate::ports::QueueFilter;
 use crate::values::Page;
 use crate::webhook::CampaignHooks;
@@ -30,21 +31,39 @@ impl CampaignService {
         self.store.campaign_hooks(who.company_id, campaign).await
     }
 
-    /// Queues one contact with its callback data (JSON text) and zone, in one transaction.
-    /// `None` when the row's external id is already queued in the campaign: nothing is added.
-    pub async fn enqueue_with_extras(
+    /// Queues many contacts of one campaign in one transaction, each with its extras (Twin24
+    /// candidate batches): every row is checked before any is queued, and the first bad one
+    /// refuses the lot, naming its place in `rows`. For each row, the UUID of the dialog it
+    /// became, or `None` when its external id was already queued (in the campaign or earlier
+    /// in `rows`).
+    pub async fn enqueue_many(
         &self,
         who: &Principal,
         campaign: Ref<CampaignId>,
-        row: UploadRow,
-        extras: ContactExtras,
-    ) -> Result<Option<QueueEntry>> {
-        let repeatable = row.external_id.is_some();
-        match self.enqueue_with(who, campaign, row, extras).await {
-            Ok(entry) => Ok(Some(entry)),
-            Err(error) if repeatable && error.kind() == ErrorKind::Conflict => Ok(None),
-            Err(error) => Err(error),
-        }
+        rows: Vec<(UploadRow, ContactExtras)>,
+    ) -> Result<Vec<Option<Uuid>>> {
+        who.require_write()?;
+        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        let scenario = self.scenario_of(&campaign).await?;
+        let items = rows
+            .into_iter()
+            .enumerate()
+            .map(|(n, (row, extras))| {
+                let item = check_row(&scenario, row)
+                    .map_err(|e| Error::invalid(format!("row {n}: {}", e.message())))?;
+                Ok(NewQueued {
+                    callback_data: extras.callback_data,
+                    zone: extras.zone,
+                    ..item
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let queued = self
+            .campaigns
+            .enqueue_many(who.company_id, campaign.id, &items, self.clock.now())
+            .await?;
+        self.dialer_wake.notify_one();
+        Ok(queued)
     }
 
     /// Takes the campaign's waiting contacts with number `phone` out of the queue; returns how

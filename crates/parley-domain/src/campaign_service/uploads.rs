@@ -8,7 +8,7 @@ use parley_scenario::Scenario;
 use super::CampaignService;
 use crate::auth::Principal;
 use crate::campaign::{
-    Campaign, ContactExtras, NewQueued, QueueEntry, UploadRow, UploadRowResult, UploadTask,
+    Campaign, NUL_MESSAGE, NewQueued, QueueEntry, UploadRow, UploadRowResult, UploadTask, has_nul,
 };
 use crate::dialer::PhoneNumber;
 use crate::error::{Error, Result};
@@ -28,27 +28,10 @@ impl CampaignService {
         campaign: Ref<CampaignId>,
         row: UploadRow,
     ) -> Result<QueueEntry> {
-        self.enqueue_with(who, campaign, row, ContactExtras::default())
-            .await
-    }
-
-    /// [`CampaignService::enqueue`] with the contact's callback data, queued with it in one
-    /// transaction.
-    pub(super) async fn enqueue_with(
-        &self,
-        who: &Principal,
-        campaign: Ref<CampaignId>,
-        row: UploadRow,
-        extras: ContactExtras,
-    ) -> Result<QueueEntry> {
         who.require_write()?;
         let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
         let scenario = self.scenario_of(&campaign).await?;
-        let item = NewQueued {
-            callback_data: extras.callback_data,
-            zone: extras.zone,
-            ..check_row(&scenario, row)?
-        };
+        let item = check_row(&scenario, row)?;
         let entry = self
             .campaigns
             .enqueue(who.company_id, campaign.id, &item, self.clock.now())
@@ -154,7 +137,7 @@ impl CampaignService {
         Ok(task.processed - started)
     }
 
-    async fn scenario_of(&self, campaign: &Campaign) -> Result<Arc<Scenario>> {
+    pub(super) async fn scenario_of(&self, campaign: &Campaign) -> Result<Arc<Scenario>> {
         let agent = self
             .store
             .agent(campaign.company_id, Ref::Id(campaign.agent_id))
@@ -171,7 +154,7 @@ impl CampaignService {
 }
 
 /// Parses a row's number and checks its entry point and required inputs against `scenario`.
-fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
+pub(super) fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
     let phone = PhoneNumber::parse(&row.phone)?;
     let entry = match row.entry {
         Some(entry) if scenario.has_entry(&entry) => entry,
@@ -192,6 +175,9 @@ fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
             "input variable `{}` is required by the scenario",
             missing.name
         )));
+    }
+    if has_nul(&row.variables) {
+        return Err(Error::invalid(NUL_MESSAGE));
     }
     Ok(NewQueued {
         phone,

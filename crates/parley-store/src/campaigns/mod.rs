@@ -100,6 +100,19 @@ impl CampaignStore for SqlStore {
         self.enqueue_one(company, campaign, item, now).await
     }
 
+    async fn enqueue_many(
+        &self,
+        company: CompanyId,
+        campaign: CampaignId,
+        items: &[NewQueued],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<Uuid>>> {
+        let items: Vec<&NewQueued> = items.iter().collect();
+        in_tx!(self, "queuing dialogs", |tx| {
+            queue::insert_entries(tx, company, campaign, &items, now).await
+        })
+    }
+
     async fn create_upload(
         &self,
         company: CompanyId,

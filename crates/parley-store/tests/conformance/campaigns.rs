@@ -11,7 +11,7 @@ use parley_domain::campaign::{
 use parley_domain::dialer::{DailyWindow, PhoneNumber, RedialRule, RedialRules, RetryPolicy};
 use parley_domain::dialog::DialogStatus;
 use parley_domain::ids::{CompanyId, Ref};
-use parley_domain::ports::{AgentStore, CampaignStore, DialogStore, QueueFilter};
+use parley_domain::ports::{AgentStore, CampaignStore, DialogStore, QueueFilter, WebhookStore};
 use parley_domain::values::{Channel, LocalTime, Page};
 use serde_json::json;
 
@@ -343,6 +343,65 @@ pub async fn enqueue_creates_a_voice_dialog_and_refuses_duplicate_external_ids(t
     assert_eq!(all.len(), 2);
     assert_eq!(all[&campaign.id], counts);
     assert_eq!((all[&second.id].waiting, all[&second.id].total()), (1, 1));
+}
+
+pub async fn many_contacts_queue_at_once_skipping_repeated_external_ids(t: Ctx) {
+    let (agent, campaign) = running(&t, "Альфа", 5).await;
+    let company = agent.company_id;
+    t.store
+        .enqueue(company, campaign.id, &contact(1, Some("a")), t.now())
+        .await
+        .unwrap();
+    let items = [
+        NewQueued {
+            callback_data: Some(r#"{"orderId": 2}"#.to_owned()),
+            ..contact(2, Some("b"))
+        },
+        // Already queued, and earlier in this lot.
+        contact(3, Some("a")),
+        contact(4, Some("b")),
+        NewQueued {
+            zone: Some("Asia/Vladivostok".parse().unwrap()),
+            ..contact(5, None)
+        },
+    ];
+    let queued = t
+        .store
+        .enqueue_many(company, campaign.id, &items, t.now())
+        .await
+        .unwrap();
+    let skipped: Vec<bool> = queued.iter().map(Option::is_none).collect();
+    assert_eq!(skipped, [false, true, true, false]);
+    let counts = t.store.queue_counts(company, campaign.id).await.unwrap();
+    assert_eq!(counts.waiting, 3);
+    let first = t
+        .store
+        .dialog(company, Ref::Uuid(queued[0].unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        t.store.callback_data(company, first.id).await.unwrap(),
+        items[0].callback_data
+    );
+    let last = t
+        .store
+        .dialog(company, Ref::Uuid(queued[3].unwrap()))
+        .await
+        .unwrap();
+    let entry = t.store.queue_entry(company, last.id).await.unwrap();
+    assert_eq!(
+        (entry.phone, entry.zone.map(|z| z.name())),
+        (items[3].phone.clone(), Some("Asia/Vladivostok"))
+    );
+    // Another company's campaign is not found, and nothing is queued.
+    let other = super::fixtures::company(&t, "Бета").await.id;
+    assert_not_found(
+        t.store
+            .enqueue_many(other, campaign.id, &[contact(6, None)], t.now())
+            .await,
+    );
+    let counts = t.store.queue_counts(company, campaign.id).await.unwrap();
+    assert_eq!(counts.total(), 3);
 }
 
 pub async fn a_contacts_own_zone_is_kept_through_queue_and_claim(t: Ctx) {

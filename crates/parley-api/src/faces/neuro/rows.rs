@@ -63,23 +63,7 @@ fn number_text(n: &Number) -> String {
     }
 }
 
-/// The 400 of a row holding a NUL character.
-pub const NUL_MESSAGE: &str = "text must not contain NUL characters (\\u0000)";
-
-/// Whether a row holds a NUL character in any key or string, however deep.
-pub fn has_nul(fields: &Map<String, Value>) -> bool {
-    fn value_has_nul(value: &Value) -> bool {
-        match value {
-            Value::String(s) => s.contains('\0'),
-            Value::Array(items) => items.iter().any(value_has_nul),
-            Value::Object(fields) => has_nul(fields),
-            Value::Null | Value::Bool(_) | Value::Number(_) => false,
-        }
-    }
-    fields
-        .iter()
-        .any(|(key, value)| key.contains('\0') || value_has_nul(value))
-}
+pub use parley_domain::campaign::{NUL_MESSAGE, has_nul};
 
 /// Reads a group upload's body into rows.
 pub async fn read_rows(body: RawBody) -> Result<Vec<UploadRow>, NeuroError> {

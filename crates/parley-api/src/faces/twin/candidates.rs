@@ -17,9 +17,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use parley_domain::campaign::{Campaign, CampaignState, ContactExtras, UploadRow};
+use parley_domain::campaign::{
+    Campaign, CampaignState, ContactExtras, NUL_MESSAGE, UploadRow, has_nul,
+};
 use parley_domain::dialer::PhoneNumber;
-use parley_domain::ids::{CampaignId, Ref};
+use parley_domain::ids::{CampaignId, Ref, Uuid};
 use parley_domain::scenarios::parse_scenario;
 use parley_domain::{Detail, Services};
 use serde_json::{Value, json};
@@ -131,37 +133,61 @@ async fn add(
         }
     }
     refuse(problems, items.len())?;
-    let mut out = Vec::with_capacity(checked.len());
-    let mut started = Vec::new();
-    for item in checked {
-        let (campaign, _) = &tasks[&item.task.to_string()];
-        let external = item.row.external_id.clone();
-        let phone = item.row.phone.clone();
-        let entry = services
+    // Each task's items are queued in one transaction; the answer keeps the batch's order.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut answers = Vec::with_capacity(checked.len());
+    let mut rows = Vec::with_capacity(checked.len());
+    for (n, item) in checked.into_iter().enumerate() {
+        let key = item.task.to_string();
+        match groups.iter_mut().find(|(task, _)| *task == key) {
+            Some((_, members)) => members.push(n),
+            None => groups.push((key.clone(), vec![n])),
+        }
+        answers.push((
+            key,
+            item.row.phone.clone(),
+            item.row.external_id.clone(),
+            item.force_start,
+        ));
+        rows.push(Some((item.row, item.extras)));
+    }
+    let mut queued: Vec<Option<Uuid>> = vec![None; rows.len()];
+    for (task, members) in &groups {
+        let (campaign, _) = &tasks[task];
+        let batch = members.iter().filter_map(|&n| rows[n].take()).collect();
+        let uuids = services
             .campaigns
-            .enqueue_with_extras(&who, Ref::Id(campaign.id), item.row, item.extras)
+            .enqueue_many(&who, Ref::Id(campaign.id), batch)
             .await?;
-        if item.force_start
+        for (&n, uuid) in members.iter().zip(uuids) {
+            queued[n] = uuid;
+        }
+        let force = members.iter().any(|&n| answers[n].3);
+        if force
             && matches!(
                 campaign.state,
                 CampaignState::Created | CampaignState::Paused
             )
-            && !started.contains(&campaign.id)
         {
             services
                 .campaigns
                 .set_state(&who, Ref::Id(campaign.id), CampaignState::Running)
                 .await?;
-            started.push(campaign.id);
         }
-        out.push(json!({
-            "id": entry.as_ref().map(|e| json!({ "identity": e.dialog_uuid.to_string() })),
-            "autoCallId": campaign.uuid.to_string(),
-            "phone": phone,
-            "clientExternalId": external,
-            "duplicate": entry.is_none(),
-        }));
     }
+    let out: Vec<Value> = answers
+        .iter()
+        .zip(&queued)
+        .map(|((task, phone, external, _), uuid)| {
+            json!({
+                "id": uuid.map(|u| json!({ "identity": u.to_string() })),
+                "autoCallId": tasks[task].0.uuid.to_string(),
+                "phone": phone,
+                "clientExternalId": external,
+                "duplicate": uuid.is_none(),
+            })
+        })
+        .collect();
     Ok(Json(json!({ "count": out.len(), "batch": out })))
 }
 
@@ -217,6 +243,9 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
     }
     let variables: serde_json::Map<String, Value> = match &item["variables"] {
         Value::Null => serde_json::Map::new(),
+        Value::Object(map) if has_nul(map) => {
+            return Err(("variables", NUL_MESSAGE.to_owned()));
+        }
         Value::Object(map) => map.clone(),
         _ => return Err(("variables", "`variables` must be an object".to_owned())),
     };
@@ -234,6 +263,14 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
     };
     let callback_data = match &item["callbackData"] {
         Value::Null => None,
+        other
+            if has_nul(&serde_json::Map::from_iter([(
+                String::new(),
+                other.clone(),
+            )])) =>
+        {
+            return Err(("callbackData", NUL_MESSAGE.to_owned()));
+        }
         other => Some(other.to_string()),
     };
     let zone = candidate_zone(&item["timezone"]).map_err(|e| ("timezone", e))?;

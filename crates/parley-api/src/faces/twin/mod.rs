@@ -23,6 +23,7 @@ pub mod zone;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::map_response;
 use axum::routing::{MethodRouter, any, get, post};
 use parley_domain::Services;
@@ -76,9 +77,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<Services>>)> {
         ("/telephony/autoCall/{id}/pause", post(tasks::pause)),
         ("/telephony/autoCall/{id}/halted", post(tasks::halted)),
         ("/telephony/autoCallCandidate", post(candidates::single)),
+        // A full batch (10,000 candidates with their variables) is several MiB.
         (
             "/telephony/autoCallCandidate/batch",
-            post(candidates::batch),
+            post(candidates::batch).layer(DefaultBodyLimit::max(crate::HARD_BODY_LIMIT)),
         ),
         (
             "/telephony/autoCallCandidate/cancel",
