@@ -187,6 +187,17 @@ where
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
+/// A phone number sent as a JSON number, as its digits: `79161234567`, also when written
+/// `79161234567.0` or `7.9161234567e10` (whose text would read as another number); `None` for a
+/// fraction, a negative or zero.
+pub fn phone_digits(number: &serde_json::Number) -> Option<String> {
+    if let Some(n) = number.as_u64() {
+        return Some(n.to_string());
+    }
+    let n = number.as_f64()?;
+    (n.fract() == 0.0 && n > 0.0 && n < 1e16).then(|| format!("{n:.0}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

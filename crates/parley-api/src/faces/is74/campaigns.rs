@@ -35,6 +35,7 @@ use parley_domain::{ErrorKind, Principal, Services};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::common::json::phone_digits;
 use crate::faces::is74::auth::Caller;
 use crate::faces::is74::error::Is74Error;
 use crate::faces::is74::input::{self, Problems};
@@ -293,7 +294,7 @@ fn read_phones(p: &mut Problems, value: Option<&Value>) -> Option<Phones> {
         let path = format!("phones[{i}].phone");
         let phone = match object.get("phone") {
             Some(Value::Number(n)) => {
-                let digits = input::whole_number(n);
+                let digits = phone_digits(n);
                 if digits.is_none() {
                     p.push(format!(
                         "`{path}`: `{n}` is not a phone number (a whole number)"

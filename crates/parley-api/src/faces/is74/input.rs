@@ -129,17 +129,6 @@ pub(crate) fn optional_int(value: Option<&Value>) -> Result<Option<i64>, ()> {
     }
 }
 
-/// A phone number sent as a JSON number, as its digits: `79161234567`, also when written
-/// `79161234567.0` or `7.9161234567e10` (whose text would read as another number); `None` for a
-/// fraction, a negative or zero.
-pub(crate) fn whole_number(number: &serde_json::Number) -> Option<String> {
-    if let Some(n) = number.as_u64() {
-        return Some(n.to_string());
-    }
-    let n = number.as_f64()?;
-    (n.fract() == 0.0 && n > 0.0 && n < 1e16).then(|| format!("{n:.0}"))
-}
-
 /// A string, or a number as its text; `None` for absent or `null`.
 pub(crate) fn optional_text(value: Option<&Value>) -> Result<Option<String>, ()> {
     match value {

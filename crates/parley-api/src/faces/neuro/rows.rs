@@ -16,6 +16,7 @@ use parley_domain::campaign::UploadRow;
 use serde_json::{Map, Number, Value};
 
 use crate::common::error::ApiError;
+use crate::common::json::phone_digits;
 use crate::faces::neuro::error::NeuroError;
 
 /// Keys that name the number to call, in order of preference.
@@ -54,13 +55,7 @@ fn text(value: &Value) -> Option<String> {
 }
 
 fn number_text(n: &Number) -> String {
-    if let Some(whole) = n.as_u64() {
-        return whole.to_string();
-    }
-    match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && (0.0..1e16).contains(&f) => format!("{f:.0}"),
-        _ => n.to_string(),
-    }
+    phone_digits(n).unwrap_or_else(|| n.to_string())
 }
 
 pub use parley_domain::campaign::{NUL_MESSAGE, has_nul};

@@ -31,6 +31,7 @@ use super::extract::{Body, Caller, query_value};
 use super::tasks::task_ref;
 use super::zone::candidate_zone;
 use crate::common::error::ApiError;
+use crate::common::json::phone_digits;
 
 /// At most this many items per batch.
 const MAX_BATCH: usize = 10_000;
@@ -225,7 +226,7 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
     };
     let phone = match phone {
         Value::String(p) => p,
-        Value::Number(n) => whole_number(&n).ok_or_else(|| {
+        Value::Number(n) => phone_digits(&n).ok_or_else(|| {
             (
                 "phone",
                 format!("`{n}` is not a phone number: a number must be whole and positive"),
@@ -288,17 +289,6 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
         },
         force_start: force_all || item["forceStart"].as_bool().unwrap_or(false),
     })
-}
-
-/// The digits of a phone number sent as a JSON number: `79161234567`, also when written
-/// `79161234567.0` or `7.9161234567e10` (whose text would read as another number); `None` for a
-/// fraction, a negative or zero.
-fn whole_number(number: &serde_json::Number) -> Option<String> {
-    if let Some(n) = number.as_u64() {
-        return Some(n.to_string());
-    }
-    let n = number.as_f64()?;
-    (n.fract() == 0.0 && n > 0.0 && n < 1e16).then(|| format!("{n:.0}"))
 }
 
 /// `POST /autoCallCandidate/cancel?autoCallId=&phone=`: takes the task's waiting contacts with
