@@ -326,3 +326,37 @@ async fn nul_characters_in_variables_or_callback_data_add_nothing() {
         .unwrap();
     assert_eq!(counts.total(), 0);
 }
+
+#[tokio::test]
+async fn force_start_may_come_as_a_string_or_a_number() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    for (n, force) in [json!("true"), json!(1), json!(" TRUE ")]
+        .into_iter()
+        .enumerate()
+    {
+        let task = create_task(
+            &app,
+            json!({"name": format!("Calls {n}"), "defaultExecData": bot}),
+        )
+        .await;
+        app.post(
+            "/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.admin),
+            json!({"phone": ["79160000001"], "autoCallId": task, "forceStart": force}),
+        )
+        .await
+        .ok(200);
+        let campaign = app
+            .services
+            .campaigns
+            .campaign(&app.admin(), Ref::parse(&task).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            campaign.state,
+            parley_domain::campaign::CampaignState::Running,
+            "forceStart {force}"
+        );
+    }
+}

@@ -85,7 +85,7 @@ async fn add(
             items.len()
         )));
     }
-    let force_all = body["forceStart"].as_bool().unwrap_or(false);
+    let force_all = flag(&body["forceStart"]);
     let mut checked = Vec::with_capacity(items.len());
     let mut problems = Vec::new();
     for (n, item) in items.iter().enumerate() {
@@ -287,8 +287,18 @@ fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, Strin
             callback_data,
             zone,
         },
-        force_start: force_all || item["forceStart"].as_bool().unwrap_or(false),
+        force_start: force_all || flag(&item["forceStart"]),
     })
+}
+
+/// A switch such as `forceStart`: `true`, also sent as `"true"` or `1` (form-minded clients).
+fn flag(value: &Value) -> bool {
+    match value {
+        Value::Bool(on) => *on,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1"),
+        _ => false,
+    }
 }
 
 /// `POST /autoCallCandidate/cancel?autoCallId=&phone=`: takes the task's waiting contacts with
