@@ -28,6 +28,7 @@ pub mod reports;
 pub mod search;
 mod uploads;
 
+pub use hooks::{BatchContact, QueuedBatch};
 pub use uploads::MAX_UPLOAD_ROWS;
 
 /// A campaign to create.

@@ -31,7 +31,7 @@ impl CampaignService {
         who.require_write()?;
         let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
         let scenario = self.scenario_of(&campaign).await?;
-        let item = check_row(&scenario, row)?;
+        let item = check_row(&scenario, row).map_err(|(_, error)| error)?;
         let entry = self
             .campaigns
             .enqueue(who.company_id, campaign.id, &item, self.clock.now())
@@ -119,7 +119,7 @@ impl CampaignService {
                 let phone = row.phone.clone();
                 match check_row(&scenario, row) {
                     Ok(item) => items.push((row_number, item)),
-                    Err(error) => rejected.push(UploadRowResult {
+                    Err((_, error)) => rejected.push(UploadRowResult {
                         row: row_number,
                         phone,
                         dialog_uuid: None,
@@ -153,16 +153,23 @@ impl CampaignService {
     }
 }
 
-/// Parses a row's number and checks its entry point and required inputs against `scenario`.
-pub(super) fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued> {
-    let phone = PhoneNumber::parse(&row.phone)?;
+/// Parses a row's number and checks its entry point and required inputs against `scenario`; a
+/// refusal names the row's field it concerns (`phone`, `entry`, `variables`).
+pub(super) fn check_row(
+    scenario: &Scenario,
+    row: UploadRow,
+) -> std::result::Result<NewQueued, (&'static str, Error)> {
+    let phone = PhoneNumber::parse(&row.phone).map_err(|e| ("phone", e))?;
     let entry = match row.entry {
         Some(entry) if scenario.has_entry(&entry) => entry,
         Some(entry) => {
-            return Err(Error::invalid(format!(
-                "the scenario has no entry point `{entry}` (it has: {})",
-                scenario.entry_points().join(", ")
-            )));
+            return Err((
+                "entry",
+                Error::invalid(format!(
+                    "the scenario has no entry point `{entry}` (it has: {})",
+                    scenario.entry_points().join(", ")
+                )),
+            ));
         }
         None => scenario.default_entry().to_owned(),
     };
@@ -171,13 +178,16 @@ pub(super) fn check_row(scenario: &Scenario, row: UploadRow) -> Result<NewQueued
         .iter()
         .find(|i| i.required && !row.variables.contains_key(&i.name))
     {
-        return Err(Error::invalid(format!(
-            "input variable `{}` is required by the scenario",
-            missing.name
-        )));
+        return Err((
+            "variables",
+            Error::invalid(format!(
+                "input variable `{}` is required by the scenario",
+                missing.name
+            )),
+        ));
     }
     if has_nul(&row.variables) {
-        return Err(Error::invalid(NUL_MESSAGE));
+        return Err(("variables", Error::invalid(NUL_MESSAGE)));
     }
     Ok(NewQueued {
         phone,

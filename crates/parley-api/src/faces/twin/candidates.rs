@@ -10,19 +10,15 @@
 //! is checked before any is queued (its number, its task, the variables its bot requires), so a
 //! batch with a bad item queues nothing and says which items are wrong.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use parley_domain::campaign::{
-    Campaign, CampaignState, ContactExtras, NUL_MESSAGE, UploadRow, has_nul,
-};
+use parley_domain::campaign::{CampaignState, ContactExtras, NUL_MESSAGE, UploadRow, has_nul};
+use parley_domain::campaign_service::BatchContact;
 use parley_domain::dialer::PhoneNumber;
-use parley_domain::ids::{CampaignId, Ref, Uuid};
-use parley_domain::scenarios::parse_scenario;
+use parley_domain::ids::{CampaignId, Ref};
 use parley_domain::{Detail, Services};
 use serde_json::{Value, json};
 
@@ -98,73 +94,46 @@ async fn add(
         }
     }
     refuse(problems, items.len())?;
-    // Every task, and the inputs its bot requires, is looked up before anything is queued, so an
-    // item naming an unknown task (or another company's) or lacking a required variable adds
-    // nothing from the batch, as a bad number does.
-    let mut tasks: HashMap<String, (Campaign, Vec<String>)> = HashMap::new();
-    for item in &checked {
-        if let Entry::Vacant(slot) = tasks.entry(item.task.to_string()) {
-            let campaign = services.campaigns.campaign(&who, item.task).await?;
-            let source = services
-                .agents
-                .scenario_source(&who, Ref::Id(campaign.agent_id))
-                .await?;
-            let required = parse_scenario(&source)?
-                .inputs()
+    let answers: Vec<(String, Option<String>, bool)> = checked
+        .iter()
+        .map(|item| {
+            let row = &item.row;
+            (row.phone.clone(), row.external_id.clone(), item.force_start)
+        })
+        .collect();
+    let contacts = checked
+        .into_iter()
+        .map(|item| BatchContact {
+            campaign: item.task,
+            row: item.row,
+            extras: item.extras,
+        })
+        .collect();
+    // The domain checks every item against its task's bot (the variables it requires) before
+    // queuing any; its refusals name items as `[n].field`.
+    let queued = match services.campaigns.enqueue_batch(&who, contacts).await {
+        Ok(queued) => queued,
+        Err(error) if !error.details().is_empty() => {
+            let problems = error
+                .details()
                 .iter()
-                .filter(|input| input.required)
-                .map(|input| input.name.clone())
+                .map(|detail| Detail {
+                    field: detail.field.as_ref().map(|field| format!("batch{field}")),
+                    ..detail.clone()
+                })
                 .collect();
-            slot.insert((campaign, required));
+            refuse(problems, items.len())?;
+            return Err(error.into());
         }
-    }
-    let mut problems = Vec::new();
-    for (n, item) in checked.iter().enumerate() {
-        let (_, required) = &tasks[&item.task.to_string()];
-        if let Some(missing) = required
+        Err(error) => return Err(error.into()),
+    };
+    for (index, campaign) in queued.campaigns.iter().enumerate() {
+        let forced = queued
+            .contacts
             .iter()
-            .find(|name| !item.row.variables.contains_key(*name))
-        {
-            problems.push(Detail {
-                field: Some(format!("batch[{n}].variables")),
-                ..Detail::new(format!(
-                    "input variable `{missing}` is required by the scenario"
-                ))
-            });
-        }
-    }
-    refuse(problems, items.len())?;
-    // Each task's items are queued in one transaction; the answer keeps the batch's order.
-    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut answers = Vec::with_capacity(checked.len());
-    let mut rows = Vec::with_capacity(checked.len());
-    for (n, item) in checked.into_iter().enumerate() {
-        let key = item.task.to_string();
-        match groups.iter_mut().find(|(task, _)| *task == key) {
-            Some((_, members)) => members.push(n),
-            None => groups.push((key.clone(), vec![n])),
-        }
-        answers.push((
-            key,
-            item.row.phone.clone(),
-            item.row.external_id.clone(),
-            item.force_start,
-        ));
-        rows.push(Some((item.row, item.extras)));
-    }
-    let mut queued: Vec<Option<Uuid>> = vec![None; rows.len()];
-    for (task, members) in &groups {
-        let (campaign, _) = &tasks[task];
-        let batch = members.iter().filter_map(|&n| rows[n].take()).collect();
-        let uuids = services
-            .campaigns
-            .enqueue_many(&who, Ref::Id(campaign.id), batch)
-            .await?;
-        for (&n, uuid) in members.iter().zip(uuids) {
-            queued[n] = uuid;
-        }
-        let force = members.iter().any(|&n| answers[n].3);
-        if force
+            .zip(&answers)
+            .any(|((of, _), (_, _, force))| *of == index && *force);
+        if forced
             && matches!(
                 campaign.state,
                 CampaignState::Created | CampaignState::Paused
@@ -176,13 +145,14 @@ async fn add(
                 .await?;
         }
     }
-    let out: Vec<Value> = answers
+    let out: Vec<Value> = queued
+        .contacts
         .iter()
-        .zip(&queued)
-        .map(|((task, phone, external, _), uuid)| {
+        .zip(&answers)
+        .map(|((of, uuid), (phone, external, _))| {
             json!({
                 "id": uuid.map(|u| json!({ "identity": u.to_string() })),
-                "autoCallId": tasks[task].0.uuid.to_string(),
+                "autoCallId": queued.campaigns[*of].uuid.to_string(),
                 "phone": phone,
                 "clientExternalId": external,
                 "duplicate": uuid.is_none(),
