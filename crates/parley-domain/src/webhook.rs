@@ -28,6 +28,8 @@ pub struct WebhookTarget {
     pub url: String,
     /// The events it wants; `None` = every event.
     pub events: Option<Vec<String>>,
+    /// Each event goes out this many seconds after it happened (Twin24 `delay`), 0 = at once.
+    pub delay_seconds: u32,
 }
 
 impl WebhookTarget {
@@ -42,7 +44,17 @@ impl WebhookTarget {
         Ok(Self {
             url: url.to_owned(),
             events,
+            delay_seconds: 0,
         })
+    }
+
+    /// The same target, its events sent `seconds` after they happen.
+    #[must_use]
+    pub fn delayed(self, seconds: u32) -> Self {
+        Self {
+            delay_seconds: seconds,
+            ..self
+        }
     }
 
     /// Whether it wants `event`.
@@ -306,7 +318,7 @@ pub fn rows_for(
             event: name.to_owned(),
             url: t.url.clone(),
             payload: payload.clone(),
-            next_at: now,
+            next_at: now + TimeDelta::seconds(i64::from(t.delay_seconds)),
         })
         .collect()
 }

@@ -155,7 +155,7 @@ fn encode_hooks(hooks: &CampaignHooks) -> String {
         hooks
             .webhooks
             .iter()
-            .map(|t| json!({ "url": t.url, "events": t.events }))
+            .map(|t| json!({ "url": t.url, "events": t.events, "delay": t.delay_seconds }))
             .collect(),
     )
     .to_string()
@@ -176,7 +176,16 @@ fn decode_hooks(row: HooksRow) -> Result<CampaignHooks> {
             ),
             _ => None,
         };
-        webhooks.push(WebhookTarget { url, events });
+        // Absent in hooks stored before delays were kept: no delay.
+        let delay_seconds = item["delay"]
+            .as_u64()
+            .map_or(Ok(0), u32::try_from)
+            .map_err(|e| corrupt(context, e))?;
+        webhooks.push(WebhookTarget {
+            url,
+            events,
+            delay_seconds,
+        });
     }
     let seconds_per_call = row
         .seconds_per_call

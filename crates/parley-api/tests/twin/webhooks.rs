@@ -134,6 +134,56 @@ async fn events_reach_every_url_and_failures_are_retried() {
 }
 
 #[tokio::test]
+async fn a_url_with_a_delay_gets_each_event_that_much_later() {
+    let app = TestApp::new().await;
+    let receivers = Arc::new(Receivers::default());
+    let mut now = receivers.add("https://hooks.test/now");
+    let mut later = receivers.add("https://hooks.test/later");
+    let node = node(&app, &receivers).await;
+    let bot = bot(&app).await;
+    let ended_only = json!({"CALL_ENDED": {"name": "CALL_ENDED", "value": true}});
+    let task = create_task(
+        &app,
+        json!({"name": "Hooks", "defaultExecData": bot, "webhookUrls": [
+            {"url": now.url, "events": ended_only},
+            {"url": later.url, "events": ended_only, "delay": "30"}
+        ]}),
+    )
+    .await;
+    let listed = app
+        .get("/api/v1/telephony/autoCall", &app.tokens.admin)
+        .await;
+    let urls = listed.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == json!(task))
+        .unwrap()["webhookUrls"]
+        .clone();
+    assert_eq!(urls[1]["delay"], 30);
+    call_contact(&app, &task, 1).await;
+
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 1);
+    assert_eq!(events(&now.drain()), ["CALL_ENDED"]);
+    assert!(later.drain().is_empty());
+    app.clock.advance(TimeDelta::seconds(29));
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 0);
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(node.webhooks.deliver_due().await.unwrap(), 1);
+    assert_eq!(events(&later.drain()), ["CALL_ENDED"]);
+
+    let refused = app
+        .post(
+            "/api/v1/telephony/autoCall",
+            Some(&app.tokens.admin),
+            json!({"name": "Bad", "defaultExecData": bot,
+                   "webhookUrls": [{"url": "https://h.test", "delay": -5}]}),
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+}
+
+#[tokio::test]
 async fn a_hanging_receiver_delays_only_its_own_events_and_loses_none() {
     let app = TestApp::new().await;
     let receivers = Arc::new(Receivers::default());

@@ -31,7 +31,9 @@ pub async fn hooks_and_callback_data_round_trip_within_the_company(t: Ctx) {
     let hooks = CampaignHooks {
         webhooks: vec![
             WebhookTarget::new("https://a.test/h", None).unwrap(),
-            WebhookTarget::new("https://b.test/h", Some(vec!["CALL_ENDED".into()])).unwrap(),
+            WebhookTarget::new("https://b.test/h", Some(vec!["CALL_ENDED".into()]))
+                .unwrap()
+                .delayed(45),
         ],
         seconds_per_call: Some(30),
     };

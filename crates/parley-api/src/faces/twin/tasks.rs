@@ -5,7 +5,8 @@
 //! "1 − N/100" = one call per N seconds), `lifetime` (seconds from the start, then HALTED),
 //! `startType` manual (created, started by `play`) or time (`startMoment` "YYYY-MM-DD HH:MM",
 //! read as UTC), `webhookUrls` as strings or `{url, events}` objects (an object without
-//! `events` gets every event; an event's value is `true` or the Go SDK's `{name, value}`),
+//! `events` gets every event; an event's value is `true` or the Go SDK's `{name, value}`; `delay`
+//! holds each event back that many seconds),
 //! `additionalOptions.allowCallTimeFrom/To` (seconds since midnight, the callee's local time) and
 //! `redialStrategyOptions` (busy, noAnswer, answerMash, congestion, and answerNoList — an answered
 //! call shorter than `additionalOptions.fullListTime` seconds: `{redial, time, count}`; attempts
@@ -193,6 +194,7 @@ fn task_dto(
         "webhookUrls": hooks.webhooks.iter().map(|t| json!({
             "url": t.url,
             "events": t.events.as_ref().map(|e| e.iter().map(|n| (n.clone(), json!(true))).collect::<serde_json::Map<_, _>>()),
+            "delay": t.delay_seconds,
         })).collect::<Vec<_>>(),
         "candidates": {
             "total": counts.total(),
@@ -439,7 +441,21 @@ fn read_webhooks(value: &Value) -> Result<Vec<WebhookTarget>, TwinError> {
                 if let Some(events) = &events {
                     check_events(events)?;
                 }
-                WebhookTarget::new(url, events)?
+                // `delay`: seconds to hold each event back (at most the day retries last).
+                let delay = match object.get("delay") {
+                    None | Some(Value::Null) => 0,
+                    Some(value) => value
+                        .as_u64()
+                        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+                        .and_then(|d| u32::try_from(d).ok())
+                        .filter(|d| *d <= 86_400)
+                        .ok_or_else(|| {
+                            TwinError::invalid(
+                                "`webhookUrls[].delay` must be a whole number of seconds, at most 86400",
+                            )
+                        })?,
+                };
+                WebhookTarget::new(url, events)?.delayed(delay)
             }
             _ => {
                 return Err(TwinError::invalid(
