@@ -93,7 +93,9 @@ async fn add(
             }),
         }
     }
-    refuse(problems, items.len())?;
+    if !problems.is_empty() {
+        return Err(refused(problems, items.len()));
+    }
     let answers: Vec<(String, Option<String>, bool)> = checked
         .iter()
         .map(|item| {
@@ -122,8 +124,7 @@ async fn add(
                     ..detail.clone()
                 })
                 .collect();
-            refuse(problems, items.len())?;
-            return Err(error.into());
+            return Err(refused(problems, items.len()));
         }
         Err(error) => return Err(error.into()),
     };
@@ -162,17 +163,14 @@ async fn add(
     Ok(Json(json!({ "count": out.len(), "batch": out })))
 }
 
-/// The 400 naming every item's problem, when there are any.
-fn refuse(problems: Vec<Detail>, items: usize) -> Result<(), TwinError> {
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let error = ApiError::invalid(format!(
+/// The 400 naming every item's problem.
+fn refused(problems: Vec<Detail>, items: usize) -> TwinError {
+    ApiError::invalid(format!(
         "{} of {items} candidates are invalid; none was added",
         problems.len()
     ))
-    .with_details(problems);
-    Err(error.into())
+    .with_details(problems)
+    .into()
 }
 
 fn read_item(item: &Value, force_all: bool) -> Result<Item, (&'static str, String)> {
