@@ -1,7 +1,8 @@
 //! Hostile and odd input found by sweeping every route: a batch that names a task the caller
 //! cannot see or lacks a variable the bot requires adds nothing, phones sent as floats keep their digits, ids that are not UTF-8,
 //! trailing slashes and unknown paths answer in the Twin24 shape, huge pages do not overflow,
-//! `ttl` may come as a string, and NUL characters (which PostgreSQL cannot store) are refused.
+//! `ttl` may come as a string, NUL characters (which PostgreSQL cannot store) are refused, and a
+//! halted task takes no candidates.
 
 use parley_domain::ids::Ref;
 use serde_json::json;
@@ -359,4 +360,46 @@ async fn force_start_may_come_as_a_string_or_a_number() {
             "forceStart {force}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_halted_task_takes_no_candidates_it_would_never_call() {
+    let app = TestApp::new().await;
+    let bot = bot(&app).await;
+    let task = create_task(&app, json!({"name": "Calls", "defaultExecData": bot})).await;
+    app.post(
+        &format!("/api/v1/telephony/autoCall/{task}/halted"),
+        Some(&app.tokens.admin),
+        json!({}),
+    )
+    .await
+    .ok(200);
+    let reply = app
+        .post(
+            "/api/v1/telephony/autoCallCandidate",
+            Some(&app.tokens.admin),
+            json!({"phone": ["79160000001"], "autoCallId": task}),
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert!(
+        reply.body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("would never be called")),
+        "{}",
+        reply.body
+    );
+    let campaign = app
+        .services
+        .campaigns
+        .campaign(&app.admin(), Ref::parse(&task).unwrap())
+        .await
+        .unwrap();
+    let counts = app
+        .services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.total(), 0);
 }

@@ -74,10 +74,7 @@ impl CampaignService {
             let index = match campaigns.iter().position(|(r, ..)| *r == contact.campaign) {
                 Some(index) => index,
                 None => {
-                    let campaign = self
-                        .campaigns
-                        .campaign(who.company_id, contact.campaign)
-                        .await?;
+                    let campaign = self.campaign_taking_contacts(who, contact.campaign).await?;
                     let scenario = self.scenario_of(&campaign).await?;
                     campaigns.push((contact.campaign, campaign, scenario));
                     campaigns.len() - 1

@@ -8,7 +8,8 @@ use parley_scenario::Scenario;
 use super::CampaignService;
 use crate::auth::Principal;
 use crate::campaign::{
-    Campaign, NUL_MESSAGE, NewQueued, QueueEntry, UploadRow, UploadRowResult, UploadTask, has_nul,
+    Campaign, CampaignState, NUL_MESSAGE, NewQueued, QueueEntry, UploadRow, UploadRowResult,
+    UploadTask, has_nul,
 };
 use crate::dialer::PhoneNumber;
 use crate::error::{Error, Result};
@@ -29,7 +30,7 @@ impl CampaignService {
         row: UploadRow,
     ) -> Result<QueueEntry> {
         who.require_write()?;
-        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        let campaign = self.campaign_taking_contacts(who, campaign).await?;
         let scenario = self.scenario_of(&campaign).await?;
         let item = check_row(&scenario, row).map_err(|(_, error)| error)?;
         let entry = self
@@ -58,7 +59,7 @@ impl CampaignService {
                 rows.len()
             )));
         }
-        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        let campaign = self.campaign_taking_contacts(who, campaign).await?;
         let task = self
             .campaigns
             .create_upload(who.company_id, campaign.id, &rows)
@@ -135,6 +136,23 @@ impl CampaignService {
             self.dialer_wake.notify_one();
         }
         Ok(task.processed - started)
+    }
+
+    /// The campaign, refused (`Conflict`) when it is stopped: it can never run again, so contacts
+    /// queued to it would wait for ever. (A completed one reopens when a contact comes.)
+    pub(super) async fn campaign_taking_contacts(
+        &self,
+        who: &Principal,
+        campaign: Ref<CampaignId>,
+    ) -> Result<Campaign> {
+        let campaign = self.campaigns.campaign(who.company_id, campaign).await?;
+        if campaign.state == CampaignState::Stopped {
+            return Err(Error::conflict(format!(
+                "campaign {} is stopped: contacts added to it would never be called",
+                campaign.uuid
+            )));
+        }
+        Ok(campaign)
     }
 
     pub(super) async fn scenario_of(&self, campaign: &Campaign) -> Result<Arc<Scenario>> {

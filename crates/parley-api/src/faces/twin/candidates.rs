@@ -6,7 +6,8 @@
 //! (echoed in the task's webhooks) and `clientExternalId` (a repeat within the task answers
 //! 200 and adds nothing). `timezone` (minutes from UTC, see [`super::zone`]) is the callee's
 //! zone for the calling hours; without it the zone comes from the number. `forceStart` (on the
-//! body or an item) starts a task that is not running. Every item
+//! body or an item) starts a task that is not running; a task stopped by `halted` takes none (409,
+//! they would never be called). Every item
 //! is checked before any is queued (its number, its task, the variables its bot requires), so a
 //! batch with a bad item queues nothing and says which items are wrong.
 
