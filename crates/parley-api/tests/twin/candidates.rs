@@ -8,7 +8,7 @@ use parley_domain::values::Page;
 use serde_json::json;
 
 use crate::common::TestApp;
-use crate::tasks::{bot, create_task};
+use crate::tasks::{bot, create_task, task_campaign, task_counts};
 
 #[tokio::test]
 async fn candidates_are_queued_once_and_cancelled_by_number() {
@@ -44,12 +44,7 @@ async fn candidates_are_queued_once_and_cancelled_by_number() {
         )
         .await;
     assert_eq!(wrapped.ok(200)["batch"][0]["duplicate"], false);
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
+    let campaign = task_campaign(&app, &task).await;
     assert_eq!(
         campaign.state,
         parley_domain::campaign::CampaignState::Running
@@ -113,12 +108,7 @@ async fn a_candidates_timezone_decides_its_calling_hours() {
     let calls = app.run_dialer().await;
     let called: Vec<&str> = calls.iter().map(|c| c.phone.digits()).collect();
     assert_eq!(called, ["79160000001"], "the Vladivostok callees wait");
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
+    let campaign = task_campaign(&app, &task).await;
     let filter = QueueFilter {
         agent_id: None,
         campaign_id: Some(campaign.id),
@@ -179,18 +169,7 @@ async fn a_full_batch_over_a_mebibyte_is_queued_in_order() {
         .await
         .unwrap();
     assert_eq!(entry.phone.digits(), "79160000000");
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
-    let counts = app
-        .services
-        .campaigns
-        .counts(&app.admin(), campaign.id)
-        .await
-        .unwrap();
+    let counts = task_counts(&app, &task).await;
     assert_eq!(counts.waiting, 9_999);
 }
 

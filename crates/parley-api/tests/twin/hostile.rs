@@ -4,12 +4,11 @@
 //! `ttl` may come as a string, NUL characters (which PostgreSQL cannot store) are refused, and a
 //! halted task takes no candidates.
 
-use parley_domain::ids::Ref;
 use serde_json::json;
 
 use crate::common::{PASSWORD, TestApp};
 use crate::support::claims;
-use crate::tasks::{bot, create_task};
+use crate::tasks::{bot, create_task, task_campaign, task_counts};
 
 #[tokio::test]
 async fn a_batch_naming_an_unknown_task_adds_nothing() {
@@ -27,18 +26,7 @@ async fn a_batch_naming_an_unknown_task_adds_nothing() {
         )
         .await;
     insta::assert_json_snapshot!("batch_unknown_task", reply.snap());
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
-    let counts = app
-        .services
-        .campaigns
-        .counts(&app.admin(), campaign.id)
-        .await
-        .unwrap();
+    let counts = task_counts(&app, &task).await;
     assert_eq!(counts.total(), 0, "nothing of the batch was queued");
 }
 
@@ -201,18 +189,7 @@ async fn a_batch_with_an_item_lacking_a_required_variable_adds_nothing() {
         )
         .await;
     insta::assert_json_snapshot!("batch_missing_required_variable", reply.snap());
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
-    let counts = app
-        .services
-        .campaigns
-        .counts(&app.admin(), campaign.id)
-        .await
-        .unwrap();
+    let counts = task_counts(&app, &task).await;
     assert_eq!(counts.total(), 0, "nothing of the batch was queued");
 }
 
@@ -313,18 +290,7 @@ async fn nul_characters_in_variables_or_callback_data_add_nothing() {
             reply.body
         );
     }
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
-    let counts = app
-        .services
-        .campaigns
-        .counts(&app.admin(), campaign.id)
-        .await
-        .unwrap();
+    let counts = task_counts(&app, &task).await;
     assert_eq!(counts.total(), 0);
 }
 
@@ -348,12 +314,7 @@ async fn force_start_may_come_as_a_string_or_a_number() {
         )
         .await
         .ok(200);
-        let campaign = app
-            .services
-            .campaigns
-            .campaign(&app.admin(), Ref::parse(&task).unwrap())
-            .await
-            .unwrap();
+        let campaign = task_campaign(&app, &task).await;
         assert_eq!(
             campaign.state,
             parley_domain::campaign::CampaignState::Running,
@@ -389,17 +350,6 @@ async fn a_halted_task_takes_no_candidates_it_would_never_call() {
         "{}",
         reply.body
     );
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&task).unwrap())
-        .await
-        .unwrap();
-    let counts = app
-        .services
-        .campaigns
-        .counts(&app.admin(), campaign.id)
-        .await
-        .unwrap();
+    let counts = task_counts(&app, &task).await;
     assert_eq!(counts.total(), 0);
 }

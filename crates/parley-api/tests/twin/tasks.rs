@@ -1,7 +1,7 @@
 //! Call tasks: create (every `cps` form, webhook forms, window, redial, lifetime), list with
 //! statuses and filters, play/pause/halted as the dialer sees them, and the errors.
 
-use parley_domain::campaign::{CampaignState, QueueState};
+use parley_domain::campaign::{Campaign, CampaignState, QueueCounts, QueueState};
 use parley_domain::ids::Ref;
 use serde_json::{Value, json};
 
@@ -24,6 +24,34 @@ pub async fn create_task(app: &TestApp, body: Value) -> String {
     reply.ok(200)["id"]["identity"].as_str().unwrap().to_owned()
 }
 
+/// The campaign behind call task `id`.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+pub async fn task_campaign(app: &TestApp, id: &str) -> Campaign {
+    let task = Ref::parse(id).unwrap();
+    app.services
+        .campaigns
+        .campaign(&app.admin(), task)
+        .await
+        .unwrap()
+}
+
+/// The queue counts of call task `id`.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed unwrap is a failed test"
+)]
+pub async fn task_counts(app: &TestApp, id: &str) -> QueueCounts {
+    let campaign = task_campaign(app, id).await;
+    app.services
+        .campaigns
+        .counts(&app.admin(), campaign.id)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn tasks_are_created_listed_and_steered() {
     let app = TestApp::new().await;
@@ -42,12 +70,7 @@ async fn tasks_are_created_listed_and_steered() {
         }),
     )
     .await;
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&id).unwrap())
-        .await
-        .unwrap();
+    let campaign = task_campaign(&app, &id).await;
     assert_eq!(campaign.state, CampaignState::Created);
     let retry = campaign.retry.unwrap();
     assert_eq!(retry.max_attempts, 3);
@@ -224,12 +247,7 @@ async fn the_go_sdks_events_and_redial_options_are_honoured() {
         ),
     )
     .await;
-    let campaign = app
-        .services
-        .campaigns
-        .campaign(&app.admin(), Ref::parse(&short).unwrap())
-        .await
-        .unwrap();
+    let campaign = task_campaign(&app, &short).await;
     let hooks = app
         .services
         .campaigns
