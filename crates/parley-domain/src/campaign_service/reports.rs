@@ -141,13 +141,7 @@ impl CampaignService {
             let declared = outputs.get(&agent).map_or(&[][..], Vec::as_slice);
             let variables = record.variables.unwrap_or_default();
             reports.push(CallReport {
-                outputs: declared
-                    .iter()
-                    .map(|v| {
-                        let value = variables.get(&v.name).cloned().unwrap_or(Value::Null);
-                        (v.name.clone(), value)
-                    })
-                    .collect(),
+                outputs: output_values(declared, &variables),
                 call: record.call,
             });
         }
@@ -177,18 +171,25 @@ impl CampaignService {
             else {
                 continue;
             };
-            let variables = dialog.state.variables();
             reports.push(CallReport {
-                outputs: declared
-                    .iter()
-                    .map(|v| {
-                        let value = variables.get(&v.name).cloned().unwrap_or(Value::Null);
-                        (v.name.clone(), value)
-                    })
-                    .collect(),
+                outputs: output_values(declared, dialog.state.variables()),
                 call,
             });
         }
         Ok(reports)
     }
+}
+
+/// The `declared` outputs in order, each with its value in `variables` (`null` when unset).
+fn output_values(
+    declared: &[OutputVariable],
+    variables: &serde_json::Map<String, Value>,
+) -> Vec<(String, Value)> {
+    declared
+        .iter()
+        .map(|v| {
+            let value = variables.get(&v.name).cloned().unwrap_or(Value::Null);
+            (v.name.clone(), value)
+        })
+        .collect()
 }

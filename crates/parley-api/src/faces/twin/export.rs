@@ -273,20 +273,13 @@ fn messages(lines: &[Line]) -> Vec<MessageDto<'_>> {
 /// written field by field: chrono's `format` parses its pattern on every call, which shows in
 /// exports of 50,000 rows.
 fn time(at: &DateTime<Utc>, separator: char, micros: bool) -> String {
-    let date = format!(
-        "{:04}-{:02}-{:02}{separator}{:02}:{:02}:{:02}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
+    let mut date = String::with_capacity(27);
+    write_time(&mut date, at, separator);
     if micros {
-        format!("{date}.{:06}Z", at.timestamp_subsec_micros().min(999_999))
-    } else {
-        date
+        use std::fmt::Write as _;
+        let _ = write!(date, ".{:06}Z", at.timestamp_subsec_micros().min(999_999));
     }
+    date
 }
 
 fn money(minor: i64, point: char) -> String {
