@@ -557,7 +557,7 @@ fn read_redial(value: &Value, additional: &Value) -> Result<Option<RetryPolicy>,
     .map(|r| r.max_redials)
     .fold(0, u32::saturating_add);
     let mut max_attempts = redials.saturating_add(1);
-    let limit = &options.get("candidateLimit").unwrap_or(&Value::Null);
+    let limit = options.get("candidateLimit").unwrap_or(&Value::Null);
     if enabled(&limit["redial"]) {
         let count = whole(
             &limit["count"],
